@@ -1,0 +1,206 @@
+package io.prodgate.core.config;
+
+import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.EvidencePolicy;
+import io.prodgate.core.canary.RatioSlo;
+import io.prodgate.core.canary.SloSpec;
+import io.prodgate.core.canary.ValueCheck;
+import io.prodgate.core.verdict.ReasonType;
+import io.prodgate.core.verdict.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the {@code canary} section: selectors, bake, statistics and the SLOs. */
+final class CanarySection {
+    static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
+    static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+    static final Duration DEFAULT_PROOF_AGE = Duration.ofHours(24);
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Map<String, ReasonType> POLICY_KEYS = Map.of(
+            "noCanaryData", ReasonType.NO_CANARY_DATA,
+            "noBaselineData", ReasonType.NO_BASELINE_DATA,
+            "insufficientTraffic", ReasonType.INSUFFICIENT_TRAFFIC,
+            "sourceError", ReasonType.SOURCE_ERROR,
+            "invalidQueryResult", ReasonType.INVALID_QUERY_RESULT,
+            "baselineUnhealthy", ReasonType.BASELINE_UNHEALTHY,
+            "noRollbackProof", ReasonType.NO_ROLLBACK_PROOF);
+
+    private CanarySection() {
+    }
+
+    static CanarySpec read(ConfigNode n) {
+        n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "maxDataGap",
+                "onMissingEvidence", "rollbackProof", "slos");
+        ConfigNode sel = n.requireObject("selectors");
+        sel.allowOnly("canary", "baseline");
+        String canary = sel.requireString("canary");
+        String baseline = sel.requireString("baseline");
+        if (!canary.isEmpty() && canary.strip().equals(baseline.strip())) {
+            sel.problem("baseline", "must differ from selectors.canary, or the gate compares the canary with itself");
+        }
+        checkSelector(sel, "canary", canary);
+        checkSelector(sel, "baseline", baseline);
+
+        Duration bake = n.duration("bake", DEFAULT_BAKE, Duration.ofSeconds(10), Duration.ofDays(7));
+        Duration interval = n.duration("interval", DEFAULT_INTERVAL, Duration.ofSeconds(1), Duration.ofHours(1));
+        if (interval.compareTo(bake) > 0) {
+            n.problem("interval", "must not be longer than the bake (" + Durations.human(bake) + ")");
+        } else if (bake.toMillis() / interval.toMillis() > 10_000) {
+            n.problem("interval", "gives more than 10000 evaluations in one bake; make it longer");
+        }
+        double far = n.numberIn("falseAlarmRate", 1e-6, 0.2, CanarySpec.DEFAULT_FALSE_ALARM_RATE);
+        double detectable = n.numberIn("detectableRegression", 1.05, 100, CanarySpec.DEFAULT_DETECTABLE_REGRESSION);
+        Duration gapDefault = max(interval.multipliedBy(3), min(Duration.ofMinutes(5), bake));
+        Duration gap = n.duration("maxDataGap", gapDefault, Duration.ofSeconds(1), Duration.ofDays(7));
+        if (gap.compareTo(interval) < 0) {
+            n.problem("maxDataGap", "must be at least the interval (" + Durations.human(interval) + ")");
+        }
+
+        EvidencePolicy policy = n.object("onMissingEvidence").map(CanarySection::policy)
+                .orElse(EvidencePolicy.inconclusive());
+        boolean requireProof = false;
+        Duration proofAge = DEFAULT_PROOF_AGE;
+        Optional<ConfigNode> proof = n.object("rollbackProof");
+        if (proof.isPresent()) {
+            proof.get().allowOnly("required", "maxAge");
+            requireProof = proof.get().bool("required", false);
+            proofAge = proof.get().duration("maxAge", DEFAULT_PROOF_AGE, Duration.ofSeconds(1), Duration.ofDays(365));
+        }
+
+        List<SloSpec> slos = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<ConfigNode> items = n.list("slos");
+        if (items.isEmpty() && !n.has("slos")) {
+            n.problem("slos", "is required: at least one SLO to judge the canary on");
+        } else if (items.isEmpty()) {
+            n.problem("slos", "must list at least one SLO");
+        }
+        for (ConfigNode item : items) {
+            if (!item.isObject()) {
+                item.problem("must be a mapping with name, and bad/good + total, or query");
+                continue;
+            }
+            SloSpec slo = slo(item);
+            if (slo != null) {
+                if (!names.add(slo.name())) {
+                    item.problem("name", "'" + slo.name() + "' is used by another SLO; names must be unique");
+                }
+                slos.add(slo);
+            }
+        }
+        if (slos.isEmpty() || canary.isEmpty() || baseline.isEmpty()) {
+            return null; // problems were recorded; the loader throws before this is used
+        }
+        try {
+            return new CanarySpec(canary, baseline, bake, interval, far, detectable, gap, slos, policy, requireProof,
+                    proofAge);
+        } catch (IllegalArgumentException e) {
+            n.problem(e.getMessage());
+            return null;
+        }
+    }
+
+    private static SloSpec slo(ConfigNode n) {
+        String name = n.requireString("name");
+        String type = n.choice("type", n.has("query") ? "value" : "ratio", "ratio", "value");
+        if (type.equals("value")) {
+            n.allowOnly("name", "type", "query", "min", "max", "consecutive");
+            String query = n.requireString("query");
+            checkTemplate(n, "query", query, false);
+            OptionalDouble min = n.number("min").map(OptionalDouble::of).orElse(OptionalDouble.empty());
+            OptionalDouble max = n.number("max").map(OptionalDouble::of).orElse(OptionalDouble.empty());
+            if (min.isEmpty() && max.isEmpty()) {
+                n.problem("needs min, max or both");
+            }
+            if (min.isPresent() && max.isPresent() && min.getAsDouble() > max.getAsDouble()) {
+                n.problem("min", "must not be greater than max");
+            }
+            int consecutive = n.integerIn("consecutive", 1, 1000, 2);
+            if (name.isEmpty() || query.isEmpty() || (min.isEmpty() && max.isEmpty())) {
+                return null;
+            }
+            return new ValueCheck(name, query, min, max, consecutive);
+        }
+        n.allowOnly("name", "type", "bad", "good", "total", "objective", "tolerance");
+        boolean hasBad = n.has("bad");
+        boolean hasGood = n.has("good");
+        if (hasBad == hasGood) {
+            n.problem(hasBad ? "good" : "bad", hasBad ? "give bad or good, not both" : "is required (or good)");
+        }
+        String events = hasBad ? n.requireString("bad") : hasGood ? n.requireString("good") : "";
+        String total = n.requireString("total");
+        checkTemplate(n, hasBad ? "bad" : "good", events, true);
+        checkTemplate(n, "total", total, true);
+        if (!n.has("objective")) {
+            n.problem("objective", "is required, in percent of good events, e.g. 99.9");
+        }
+        double objective = n.numberIn("objective", 1, 99.9999, 99.9) / 100;
+        double tolerance = n.numberIn("tolerance", 0, 1000, 10) / 100;
+        if (name.isEmpty() || events.isEmpty() || total.isEmpty()) {
+            return null;
+        }
+        return new RatioSlo(name, events, hasGood, total, objective, tolerance);
+    }
+
+    private static EvidencePolicy policy(ConfigNode n) {
+        n.allowOnly(POLICY_KEYS.keySet().toArray(String[]::new));
+        Map<ReasonType, Verdict> verdicts = new EnumMap<>(ReasonType.class);
+        POLICY_KEYS.forEach((key, type) -> {
+            if (n.has(key)) {
+                String v = n.choice(key, "inconclusive", "inconclusive", "fail");
+                verdicts.put(type, v.equals("fail") ? Verdict.FAIL : Verdict.INCONCLUSIVE);
+            }
+        });
+        return new EvidencePolicy(verdicts);
+    }
+
+    private static void checkSelector(ConfigNode n, String field, String selector) {
+        if (selector.isEmpty()) {
+            return;
+        }
+        String s = selector.strip();
+        if (s.startsWith("{") || s.endsWith("}")) {
+            n.problem(field, "write the label matchers without braces, e.g. app=\"checkout\",track=\"canary\"");
+        } else if (!s.matches("(?s)\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(=|!=|=~|!~)\\s*\".*")) {
+            n.problem(field, "must be PromQL label matchers such as app=\"checkout\",track=\"canary\", got '" + s + "'");
+        }
+    }
+
+    private static void checkTemplate(ConfigNode n, String field, String template, boolean needsWindow) {
+        if (template.isEmpty()) {
+            return;
+        }
+        Matcher m = PLACEHOLDER.matcher(template);
+        Set<String> seen = new HashSet<>();
+        while (m.find()) {
+            String p = m.group(1);
+            if (!p.equals("selector") && !p.equals("window")) {
+                n.problem(field, "unknown placeholder ${" + p + "}; templates know ${selector} and ${window}");
+            }
+            seen.add(p);
+        }
+        if (!seen.contains("selector")) {
+            n.problem(field, "must use ${selector}, or canary and baseline would read the same series");
+        }
+        if (needsWindow && !seen.contains("window")) {
+            n.problem(field, "must use ${window} (e.g. increase(...[${window}])) so each evaluation counts its own events");
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,42 @@
+package io.prodgate.core.config;
+
+import io.prodgate.core.canary.CanarySpec;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A loaded, validated gate file. Each gate reads its own section; a file may hold any of them.
+ *
+ * @param source the file it was read from (relative paths in it resolve against its folder)
+ * @param digest SHA-256 of the file's bytes, recorded in reports, bake state and rollback proofs
+ */
+public record GateFile(Path source, String digest, Optional<PrometheusSettings> prometheus,
+                       Optional<CanarySpec> canary) {
+    public GateFile {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(prometheus, "prometheus");
+        Objects.requireNonNull(canary, "canary");
+    }
+
+    public String name() {
+        return source.toString();
+    }
+
+    public Path baseDir() {
+        Path parent = source.toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+
+    /** The canary section, or a gate-file error saying it is missing. */
+    public CanarySpec requireCanary() throws GateFileException {
+        return canary.orElseThrow(() -> GateFileException.of(name(), "canary", "is required for the canary gate"));
+    }
+
+    /** The Prometheus section, or a gate-file error saying it is missing. */
+    public PrometheusSettings requirePrometheus() throws GateFileException {
+        return prometheus.orElseThrow(() -> GateFileException.of(name(), "prometheus",
+                "is required (or pass --prometheus URL)"));
+    }
+}

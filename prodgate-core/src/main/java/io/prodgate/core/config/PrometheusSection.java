@@ -1,0 +1,86 @@
+package io.prodgate.core.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Reads the {@code prometheus} section: URL, credentials by reference, TLS, timeouts. */
+final class PrometheusSection {
+    private PrometheusSection() {
+    }
+
+    static PrometheusSettings read(ConfigNode n) {
+        n.allowOnly("url", "bearerTokenEnv", "bearerTokenFile", "basicAuth", "tlsVerify", "timeout", "retries",
+                "headers", "bearerToken", "password");
+        for (String literal : new String[] {"bearerToken", "password"}) {
+            if (n.has(literal)) {
+                n.problem(literal, "secrets are never written in a gate file; use " + literal
+                        + "Env (an environment variable) or " + literal + "File (a file) instead");
+            }
+        }
+        String url = n.requireString("url");
+        if (!url.isEmpty()) {
+            checkUrl(n, url);
+        }
+        Optional<SecretRef> token = secret(n, "bearerToken");
+        Optional<String> username = Optional.empty();
+        Optional<SecretRef> password = Optional.empty();
+        Optional<ConfigNode> basic = n.object("basicAuth");
+        if (basic.isPresent()) {
+            ConfigNode b = basic.get();
+            b.allowOnly("username", "passwordEnv", "passwordFile", "password");
+            if (b.has("password")) {
+                b.problem("password", "secrets are never written in a gate file; use passwordEnv or passwordFile");
+            }
+            username = Optional.of(b.requireString("username"));
+            password = secret(b, "password");
+            if (password.isEmpty() && !b.has("password")) {
+                b.problem("needs passwordEnv or passwordFile");
+            }
+            if (token.isPresent()) {
+                n.problem("basicAuth", "use either a bearer token or basic auth, not both");
+            }
+        }
+        boolean tls = n.bool("tlsVerify", true);
+        Duration timeout = n.duration("timeout", PrometheusSettings.DEFAULT_TIMEOUT, Duration.ofMillis(100),
+                Duration.ofMinutes(5));
+        int retries = n.integerIn("retries", 0, 10, PrometheusSettings.DEFAULT_RETRIES);
+        return new PrometheusSettings(url, token, username, password, tls, timeout, retries, n.stringMap("headers"));
+    }
+
+    static void checkUrl(ConfigNode n, String url) {
+        try {
+            URI u = new URI(url);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
+                n.problem("url", "must be an http:// or https:// URL, got '" + stripUserInfo(url) + "'");
+            } else if (u.getUserInfo() != null) {
+                n.problem("url", "must not carry credentials; use basicAuth with passwordEnv or passwordFile");
+            }
+        } catch (URISyntaxException e) {
+            n.problem("url", "is not a URL: " + e.getReason());
+        }
+    }
+
+    /** A URL fit for a message: without any user:password@ part. */
+    static String stripUserInfo(String url) {
+        return url.replaceFirst("(?<=://)[^/@]*@", "");
+    }
+
+    private static Optional<SecretRef> secret(ConfigNode n, String field) {
+        Optional<String> env = n.string(field + "Env");
+        Optional<String> file = n.string(field + "File");
+        if (env.isPresent() && file.isPresent()) {
+            n.problem(field + "Env", "give " + field + "Env or " + field + "File, not both");
+        }
+        if (env.isPresent()) {
+            return Optional.of(new SecretRef(SecretRef.Kind.ENV, env.get(), pathOf(n, field + "Env")));
+        }
+        return file.map(f -> new SecretRef(SecretRef.Kind.FILE, f, pathOf(n, field + "File")));
+    }
+
+    private static String pathOf(ConfigNode n, String field) {
+        return n.path().isEmpty() ? field : n.path() + "." + field;
+    }
+}

@@ -1,0 +1,31 @@
+package io.prodgate.core.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The Prometheus connection of a gate file. Credentials are references (environment variable or file), resolved when
+ * the connection is opened.
+ */
+public record PrometheusSettings(String url, Optional<SecretRef> bearerToken, Optional<String> username,
+                                 Optional<SecretRef> password, boolean tlsVerify, Duration timeout, int retries,
+                                 Map<String, String> headers) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_RETRIES = 3;
+
+    public PrometheusSettings {
+        Objects.requireNonNull(url, "url");
+        headers = Map.copyOf(headers);
+    }
+
+    public static PrometheusSettings of(String url) {
+        return new PrometheusSettings(url, Optional.empty(), Optional.empty(), Optional.empty(), true, DEFAULT_TIMEOUT,
+                DEFAULT_RETRIES, Map.of());
+    }
+
+    public PrometheusSettings withUrl(String newUrl) {
+        return new PrometheusSettings(newUrl, bearerToken, username, password, tlsVerify, timeout, retries, headers);
+    }
+}
