@@ -1,5 +1,8 @@
 package io.prodgate.core.config;
 
+import io.prodgate.core.prometheus.PrometheusAuth;
+import io.prodgate.core.prometheus.PrometheusClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -27,5 +30,21 @@ public record PrometheusSettings(String url, Optional<SecretRef> bearerToken, Op
 
     public PrometheusSettings withUrl(String newUrl) {
         return new PrometheusSettings(newUrl, bearerToken, username, password, tlsVerify, timeout, retries, headers);
+    }
+
+    /**
+     * Opens a client for this connection, resolving credentials from the environment or files now.
+     *
+     * @throws GateFileException naming the field when a referenced secret cannot be read
+     */
+    public PrometheusClient openClient(String gateFile, Map<String, String> env, Path baseDir) throws GateFileException {
+        PrometheusAuth auth = PrometheusAuth.none();
+        if (bearerToken.isPresent()) {
+            auth = PrometheusAuth.bearer(bearerToken.get().resolve(gateFile, env, baseDir));
+        } else if (username.isPresent() && password.isPresent()) {
+            auth = PrometheusAuth.basic(username.get(), password.get().resolve(gateFile, env, baseDir));
+        }
+        return PrometheusClient.builder().baseUrl(url).auth(auth).headers(headers).tlsVerify(tlsVerify)
+                .timeout(timeout).retries(retries).build();
     }
 }

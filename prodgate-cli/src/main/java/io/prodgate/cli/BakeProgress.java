@@ -1,0 +1,79 @@
+package io.prodgate.cli;
+
+import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.SloStatus;
+import io.prodgate.core.config.Durations;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Shows a live bake: on a terminal, one line redrawn in place (elapsed against bake, and each SLO's figures); without
+ * one, a plain log line per evaluation, which is what CI logs want.
+ */
+final class BakeProgress {
+    private final PrintWriter out;
+    private final boolean terminal;
+    private boolean lineOpen;
+
+    BakeProgress(PrintWriter out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    void onStep(CanaryGate.Step step) {
+        if (step.judgement() == null || step.evaluation() == null) {
+            return;
+        }
+        BakeState s = step.state();
+        Instant at = step.evaluation().at();
+        String elapsed = Durations.human(Duration.between(s.startedAt(), at)) + "/"
+                + Durations.human(Duration.between(s.startedAt(), s.endsAt()));
+        StringBuilder line = new StringBuilder();
+        if (terminal) {
+            int width = 20;
+            double share = (double) Duration.between(s.startedAt(), at).toMillis()
+                    / Math.max(1, Duration.between(s.startedAt(), s.endsAt()).toMillis());
+            int filled = (int) Math.round(Math.min(1, share) * width);
+            line.append('[').append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ");
+        } else {
+            line.append(at).append(' ');
+        }
+        line.append(elapsed);
+        for (SloStatus slo : step.judgement().slos()) {
+            line.append(" | ").append(figures(slo));
+        }
+        if (step.evaluation().sourceFailed()) {
+            line.append(" | source error");
+        }
+        if (terminal) {
+            out.print("\r\033[2K" + line);
+            lineOpen = true;
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /** Ends the redrawn line so the verdict prints below it. */
+    void finish() {
+        if (lineOpen) {
+            out.println();
+            lineOpen = false;
+        }
+    }
+
+    static String figures(SloStatus slo) {
+        if (!Double.isNaN(slo.lastValue()) || Double.isNaN(slo.canaryTotal())) {
+            return slo.name() + " " + (Double.isNaN(slo.lastValue()) ? "n/a" : String.format(Locale.ROOT, "%.4g", slo.lastValue()));
+        }
+        return String.format(Locale.ROOT, "%s canary %s vs baseline %s (evidence %.3g of %.0f)", slo.name(),
+                pct(slo.canaryRatio()), pct(slo.baselineRatio()), slo.relativeEvidence(), slo.threshold());
+    }
+
+    private static String pct(double ratio) {
+        return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.3f%%", ratio * 100);
+    }
+}

@@ -1,0 +1,197 @@
+package io.prodgate.cli;
+
+import io.prodgate.core.canary.BakeRunner;
+import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.BakeStates;
+import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.Decision;
+import io.prodgate.core.canary.PrometheusEvidence;
+import io.prodgate.core.canary.ProofRequirement;
+import io.prodgate.core.config.Durations;
+import io.prodgate.core.config.GateFile;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.config.PrometheusSettings;
+import io.prodgate.core.prometheus.PrometheusClient;
+import io.prodgate.core.prometheus.Sleeper;
+import io.prodgate.core.report.CanaryReport;
+import io.prodgate.core.report.JUnitXml;
+import io.prodgate.core.report.Reports;
+import io.prodgate.core.verdict.Reason;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code prodgate canary}: bakes a canary live, or replays a past window, and judges it on its SLOs. */
+@Command(name = "canary", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Judge a canary on its SLOs against the baseline and the objectives, for the whole bake window.",
+                "Live by default; with --from and --to, a replay over Prometheus' stored data, without waiting."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:PASS", "1:FAIL", "2:INCONCLUSIVE", "64:bad arguments or gate file", "74:cannot write a file"})
+public final class CanaryCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
+    Path config;
+
+    @Option(names = "--prometheus", paramLabel = "URL", description = "Prometheus URL; overrides the gate file's.")
+    String prometheusUrl;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "Replay: the canary's start, ISO-8601 (2026-11-24T10:00:00Z).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "Replay: the end of the bake window, ISO-8601.")
+    String to;
+
+    @Option(names = "--canary-selector", paramLabel = "MATCHERS", description = "Overrides selectors.canary.")
+    String canarySelector;
+
+    @Option(names = "--baseline-selector", paramLabel = "MATCHERS", description = "Overrides selectors.baseline.")
+    String baselineSelector;
+
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "Bake state, written after each evaluation; an existing one is resumed.")
+    Path stateFile;
+
+    @Option(names = "--report-json", paramLabel = "FILE", description = "Write the JSON report here.")
+    Path reportJson;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per SLO).")
+    Path junit;
+
+    @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    /** Replaceable in tests: the wall clock and how to wait for it. */
+    Clock clock = Clock.systemUTC();
+    Sleeper sleeper = Sleeper.SYSTEM;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = commandSpec.commandLine().getOut();
+        GateFile gate = GateFileLoader.load(config);
+        CanarySpec spec = gate.requireCanary();
+        if (canarySelector != null || baselineSelector != null) {
+            spec = spec.withSelectors(canarySelector != null ? canarySelector : spec.canarySelector(),
+                    baselineSelector != null ? baselineSelector : spec.baselineSelector());
+        }
+        Replay replay = replayWindow();
+        if (replay != null) {
+            spec = replay.apply(spec);
+        }
+        PrometheusSettings settings = prometheusUrl != null
+                ? gate.prometheus().map(p -> p.withUrl(prometheusUrl)).orElse(PrometheusSettings.of(prometheusUrl))
+                : gate.requirePrometheus();
+        try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
+            CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client), ProofRequirement.none());
+            BakeState state = initialState(canary, gate, replay);
+            boolean terminal = !quiet && replay == null && System.console() != null;
+            BakeProgress progress = new BakeProgress(out, terminal);
+            BakeRunner runner = new BakeRunner(canary, step -> {
+                if (stateFile != null) {
+                    BakeStates.write(stateFile, step.state());
+                }
+                if (!quiet) {
+                    progress.onStep(step);
+                }
+            });
+            if (!quiet) {
+                out.println("canary gate: " + (replay != null ? "replaying " + state.startedAt() + " to " + state.endsAt()
+                        : "baking until " + state.endsAt()) + ", every " + Durations.human(spec.interval()) + ", "
+                        + spec.slos().size() + " SLOs, Prometheus " + client.endpoint());
+            }
+            BakeState done = replay != null ? runner.replay(state) : runner.live(state, clock, sleeper);
+            progress.finish();
+            return finish(gate, spec, done, replay != null ? "replay" : "live", out);
+        }
+    }
+
+    private int finish(GateFile gate, CanarySpec spec, BakeState done, String mode, PrintWriter out) throws IOException {
+        Decision d = done.decision();
+        CanaryReport report = CanaryReport.of(gate.name(), spec, done, mode);
+        out.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
+                + Durations.human(Duration.between(done.startedAt(), d.decidedAt())) + " into the bake)");
+        for (Reason r : d.reasons()) {
+            out.println("  - " + r.message());
+        }
+        if (reportJson != null) {
+            Reports.writeJson(reportJson, report);
+            out.println("  JSON report: " + reportJson);
+        }
+        if (junit != null) {
+            JUnitXml.write(junit, "prodgate canary gate", d.decidedAt(), report.testCases());
+            out.println("  JUnit XML: " + junit);
+        }
+        return d.verdict().exitCode();
+    }
+
+    private BakeState initialState(CanaryGate canary, GateFile gate, Replay replay) throws Exception {
+        if (stateFile != null && Files.exists(stateFile)) {
+            BakeState s;
+            try {
+                s = BakeStates.read(stateFile);
+            } catch (IOException e) {
+                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getMessage());
+            }
+            if (!s.gateDigest().equals(gate.digest())) {
+                throw new UsageException("prodgate: " + stateFile + ": this bake state belongs to another version of the "
+                        + "gate file; delete it to start a new bake");
+            }
+            return s;
+        }
+        return canary.start(replay != null ? replay.from() : clock.instant());
+    }
+
+    private Replay replayWindow() throws UsageException {
+        if (from == null && to == null) {
+            return null;
+        }
+        if (from == null || to == null) {
+            throw new UsageException("prodgate canary: --from and --to go together (a replay needs both ends)");
+        }
+        Instant start = time("--from", from);
+        Instant end = time("--to", to);
+        if (!end.isAfter(start)) {
+            throw new UsageException("prodgate canary: --to (" + to + ") must be after --from (" + from + ")");
+        }
+        return new Replay(start, end);
+    }
+
+    private static Instant time(String option, String text) throws UsageException {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw new UsageException("prodgate canary: " + option + " '" + text
+                        + "' is not an ISO-8601 time such as 2026-11-24T10:00:00Z");
+            }
+        }
+    }
+
+    /** A replay window: the bake becomes the window, so that the schedule is the one a live bake would have had. */
+    record Replay(Instant from, Instant to) {
+        CanarySpec apply(CanarySpec spec) throws UsageException {
+            Duration bake = Duration.between(from, to);
+            if (bake.compareTo(spec.interval()) < 0) {
+                throw new UsageException("prodgate canary: the replay window (" + Durations.human(bake)
+                        + ") is shorter than the interval (" + Durations.human(spec.interval()) + ")");
+            }
+            return new CanarySpec(spec.canarySelector(), spec.baselineSelector(), bake, spec.interval(),
+                    spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.slos(), spec.policy(),
+                    spec.requireRollbackProof(), spec.maxProofAge());
+        }
+    }
+}

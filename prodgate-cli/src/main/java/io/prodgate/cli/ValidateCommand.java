@@ -1,0 +1,79 @@
+package io.prodgate.cli;
+
+import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.RatioSlo;
+import io.prodgate.core.canary.SloSpec;
+import io.prodgate.core.config.Durations;
+import io.prodgate.core.config.GateFile;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.config.PrometheusSettings;
+import io.prodgate.core.config.SecretRef;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code prodgate validate}: checks a gate file without touching any system. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a gate file: every problem is reported with its field path. Exit 0 if valid, 64 if not.")
+public final class ValidateCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws GateFileException {
+        GateFile gate = GateFileLoader.load(config);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(config + ": valid (" + gate.digest().substring(0, 19) + ")");
+        gate.prometheus().ifPresent(p -> out.println("  prometheus: " + p.url()));
+        gate.canary().ifPresent(c -> describe(c, out));
+        for (String warning : warnings(gate, System.getenv())) {
+            out.println("  warning: " + warning);
+        }
+        return ExitCodes.PASS;
+    }
+
+    private static void describe(CanarySpec c, PrintWriter out) {
+        out.println("  canary: bake " + Durations.human(c.bake()) + ", evaluated every " + Durations.human(c.interval())
+                + ", false-alarm rate " + c.falseAlarmRate() + ", " + c.slos().size() + " SLOs");
+        for (SloSpec slo : c.slos()) {
+            if (slo instanceof RatioSlo r) {
+                out.printf("    %s: ratio, objective %s %%, tolerance %s %%%n", r.name(), r.objective() * 100,
+                        r.tolerance() * 100);
+            } else {
+                out.printf("    %s: value check%n", slo.name());
+            }
+        }
+    }
+
+    /** Secrets are resolved when a gate runs; here a missing one is only worth a warning. */
+    static List<String> warnings(GateFile gate, Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        gate.prometheus().ifPresent(p -> {
+            for (SecretRef ref : refs(p)) {
+                try {
+                    ref.resolve(gate.name(), env, gate.baseDir());
+                } catch (GateFileException e) {
+                    out.add(e.getMessage() + " (needed when the gate runs)");
+                }
+            }
+        });
+        return out;
+    }
+
+    private static List<SecretRef> refs(PrometheusSettings p) {
+        List<SecretRef> refs = new ArrayList<>();
+        p.bearerToken().ifPresent(refs::add);
+        p.password().ifPresent(refs::add);
+        return refs;
+    }
+}

@@ -1,0 +1,11 @@
+package io.prodgate.core.canary;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Where the canary gate reads its evidence: Prometheus in production, anything deterministic in tests. */
+@FunctionalInterface
+public interface EvidenceSource {
+    /** The readings of every SLO of {@code spec} for the window {@code (from, at]}. Never throws for source faults. */
+    List<SloEvidence> collect(CanarySpec spec, Instant from, Instant at);
+}

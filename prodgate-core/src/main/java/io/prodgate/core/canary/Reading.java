@@ -1,0 +1,56 @@
+package io.prodgate.core.canary;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * What one side of one SLO showed in one evaluation window: event counts for ratio SLOs, a value for value checks, or
+ * why there was nothing usable.
+ */
+public record Reading(Status status, double bad, double total, double value, String detail) implements Serializable {
+    public enum Status {
+        /** Usable figures. */
+        OK,
+        /** The query answered with no series, or NaN: the side reported nothing in the window. */
+        NO_DATA,
+        /** The metrics source failed (unreachable, HTTP or Prometheus error, malformed answer). */
+        SOURCE_ERROR,
+        /** The answer cannot be used as it is (several series where one was expected). */
+        INVALID
+    }
+
+    public Reading {
+        Objects.requireNonNull(status, "status");
+        detail = detail == null ? "" : detail;
+    }
+
+    public static Reading counts(double bad, double total) {
+        double t = Math.max(0, total);
+        return new Reading(Status.OK, Math.max(0, Math.min(bad, t)), t, Double.NaN, "");
+    }
+
+    public static Reading value(double value) {
+        return new Reading(Status.OK, Double.NaN, Double.NaN, value, "");
+    }
+
+    public static Reading missing(Status status, String detail) {
+        if (status == Status.OK) {
+            throw new IllegalArgumentException("a missing reading needs a non-OK status");
+        }
+        return new Reading(status, Double.NaN, Double.NaN, Double.NaN, detail);
+    }
+
+    public boolean ok() {
+        return status == Status.OK;
+    }
+
+    /** Whether the side served traffic in the window (an OK ratio reading with events). */
+    public boolean hasTraffic() {
+        return ok() && total > 0;
+    }
+
+    /** Bad over total, NaN without traffic. */
+    public double ratio() {
+        return hasTraffic() ? bad / total : Double.NaN;
+    }
+}

@@ -1,0 +1,137 @@
+package io.prodgate.core.canary.stats;
+
+import java.util.Arrays;
+
+/**
+ * An always-valid sequential test (a mixture sequential probability ratio test) on event counts, safe to look at after
+ * every interval.
+ *
+ * <p>Each interval contributes a log-likelihood ratio of "regressed by a multiple g" against "at the null boundary",
+ * for each g of a fixed grid. The e-value is a weighted mixture over g of the products of those ratios, averaged over a
+ * few start points spread across the bake, so that a regression with a late onset is not drowned by the healthy
+ * intervals before it. A mixture and an average of test supermartingales is again one, so by Ville's inequality the
+ * chance that the e-value ever reaches {@code 1/alpha} under the null is at most {@code alpha}, however often it is
+ * looked at.
+ */
+public final class AnytimeTest {
+    /** Regression multiples the mixture bets on, relative to the null boundary. */
+    static final double[] MULTIPLES = {1.25, 1.5, 2, 3, 5, 10};
+    /** Share of the bet placed on the start of the bake; the rest is spread over later starts. */
+    static final double FIRST_START_WEIGHT = 0.5;
+    static final int MAX_STARTS = 6;
+
+    private final int plannedIntervals;
+    private final double[][] logLr; // [interval][multiple]
+    private int size;
+
+    /** A test for a bake of {@code plannedIntervals} evaluations. */
+    public AnytimeTest(int plannedIntervals) {
+        this.plannedIntervals = Math.max(1, plannedIntervals);
+        this.logLr = new double[Math.max(1, plannedIntervals) * 2 + 8][];
+    }
+
+    /**
+     * Adds an interval of a relative test: the canary had {@code xc} bad events in {@code nc}, the baseline {@code xb}
+     * in {@code nb}; the null says the canary's bad ratio is at most {@code rho0} times the baseline's.
+     *
+     * <p>Conditional on the interval's bad events of both sides, the canary's share is binomial with
+     * {@code theta = nc*rho / (nc*rho + nb)}; the likelihood ratio needs no combinatorial term, so real-valued counts
+     * (Prometheus' {@code increase()} extrapolates) are fine.
+     */
+    public void addRelative(double xc, double nc, double xb, double nb, double rho0) {
+        double[] row = new double[MULTIPLES.length];
+        if (nc > 0 && nb > 0 && xc + xb > 0) {
+            double theta0 = nc * rho0 / (nc * rho0 + nb);
+            for (int j = 0; j < MULTIPLES.length; j++) {
+                double rho1 = rho0 * MULTIPLES[j];
+                double theta1 = nc * rho1 / (nc * rho1 + nb);
+                row[j] = xc * Math.log(theta1 / theta0) + xb * Math.log((1 - theta1) / (1 - theta0));
+            }
+        }
+        append(row);
+    }
+
+    /**
+     * Adds an interval of an absolute test: {@code x} bad events in {@code n}; the null says the bad ratio is at most
+     * {@code p0}.
+     */
+    public void addAbsolute(double x, double n, double p0) {
+        double[] row = new double[MULTIPLES.length];
+        if (n > 0) {
+            for (int j = 0; j < MULTIPLES.length; j++) {
+                double p1 = Math.min(p0 * MULTIPLES[j], (1 + p0) / 2);
+                if (p1 <= p0) {
+                    continue;
+                }
+                row[j] = x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0));
+            }
+        }
+        append(row);
+    }
+
+    /** Adds an interval without evidence (no data, or a failed evaluation): the test stands still. */
+    public void addNothing() {
+        append(new double[MULTIPLES.length]);
+    }
+
+    /** The current e-value: evidence against the null, 1 when there is none. */
+    public double eValue() {
+        return Math.exp(logEValue());
+    }
+
+    public double logEValue() {
+        int starts = Math.min(MAX_STARTS, plannedIntervals);
+        double[] logTerms = new double[starts];
+        for (int k = 0; k < starts; k++) {
+            int start = (int) Math.floor((double) k * plannedIntervals / starts);
+            double startWeight = starts == 1 ? 1 : (k == 0 ? FIRST_START_WEIGHT : (1 - FIRST_START_WEIGHT) / (starts - 1));
+            logTerms[k] = Math.log(startWeight) + logMixtureFrom(start);
+        }
+        return logSumExp(logTerms);
+    }
+
+    /** Whether the evidence crosses the threshold of a test at level {@code alpha}. */
+    public boolean rejects(double alpha) {
+        return logEValue() >= Math.log(1 / alpha);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    private double logMixtureFrom(int start) {
+        if (start >= size) {
+            return 0; // this start has not begun: its martingale is still 1
+        }
+        double[] sums = new double[MULTIPLES.length];
+        for (int i = start; i < size; i++) {
+            for (int j = 0; j < MULTIPLES.length; j++) {
+                sums[j] += logLr[i][j];
+            }
+        }
+        double logWeight = -Math.log(MULTIPLES.length);
+        for (int j = 0; j < sums.length; j++) {
+            sums[j] += logWeight;
+        }
+        return logSumExp(sums);
+    }
+
+    private void append(double[] row) {
+        if (size == logLr.length) {
+            throw new IllegalStateException("more intervals than a bake can have: " + size);
+        }
+        logLr[size++] = row;
+    }
+
+    static double logSumExp(double[] xs) {
+        double max = Arrays.stream(xs).max().orElse(Double.NEGATIVE_INFINITY);
+        if (max == Double.NEGATIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (double x : xs) {
+            sum += Math.exp(x - max);
+        }
+        return max + Math.log(sum);
+    }
+}

@@ -1,0 +1,42 @@
+package io.prodgate.core.canary.stats;
+
+import org.apache.commons.math3.distribution.BetaDistribution;
+
+/**
+ * One-sided upper confidence bounds used before a PASS: the gate promotes only when the data rule out a regression of
+ * the size that must be caught, not merely when it failed to see one.
+ */
+public final class ConfidenceBounds {
+    private ConfidenceBounds() {
+    }
+
+    /**
+     * Upper bound, at confidence {@code 1 - beta}, on the ratio of the canary's bad-event ratio to the baseline's.
+     *
+     * <p>Conditional on all bad events, the canary's count is binomial with {@code theta = nc*rho/(nc*rho + nb)}; a
+     * Clopper-Pearson bound on theta maps to one on rho. Infinite when there are no baseline bad events to compare
+     * with.
+     */
+    public static double ratioUpperBound(double xc, double nc, double xb, double nb, double beta) {
+        if (nc <= 0 || nb <= 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double thetaUpper = binomialUpper(xc, xc + xb, beta);
+        if (thetaUpper >= 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return thetaUpper / (1 - thetaUpper) * nb / nc;
+    }
+
+    /** Clopper-Pearson upper bound, at confidence {@code 1 - beta}, on a proportion after {@code x} of {@code n}. */
+    public static double binomialUpper(double x, double n, double beta) {
+        if (n <= 0) {
+            return 1;
+        }
+        double k = Math.max(0, Math.min(x, n));
+        if (n - k <= 0) {
+            return 1;
+        }
+        return new BetaDistribution(null, k + 1, n - k).inverseCumulativeProbability(1 - beta);
+    }
+}

@@ -1,0 +1,154 @@
+package io.prodgate.core.report;
+
+import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.CanaryJudge;
+import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.Decision;
+import io.prodgate.core.canary.Evaluation;
+import io.prodgate.core.canary.Judgement;
+import io.prodgate.core.canary.ProofRequirement;
+import io.prodgate.core.canary.RatioSlo;
+import io.prodgate.core.canary.Reading;
+import io.prodgate.core.canary.SloEvidence;
+import io.prodgate.core.canary.SloSpec;
+import io.prodgate.core.canary.SloStatus;
+import io.prodgate.core.canary.ValueCheck;
+import io.prodgate.core.verdict.Reason;
+import io.prodgate.core.verdict.ReasonType;
+import io.prodgate.core.verdict.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The canary gate's report: the verdict, its reasons, and per SLO the canary and baseline figures of every
+ * evaluation, with the sequential tests' evidence as it grew. Serialized as the JSON report; the JUnit XML and the
+ * HTML report are views of it. Unknown figures are null.
+ *
+ * @param decidedAt the data time at which the verdict was reached
+ */
+public record CanaryReport(String gate, String gateFile, String gateDigest, String mode, Verdict verdict,
+                           Instant decidedAt, Instant startedAt, Instant endsAt, List<String> reasons,
+                           List<Reason> reasonDetails, Settings settings, List<SloReport> slos) {
+
+    /** The judge's settings, so a reader can tell what the figures were held against. */
+    public record Settings(String canarySelector, String baselineSelector, Duration bake, Duration interval,
+                           double falseAlarmRate, double detectableRegression, Duration maxDataGap,
+                           boolean requireRollbackProof) {
+    }
+
+    /** One SLO over the bake. */
+    public record SloReport(String name, String type, Double objective, Double tolerance, String bounds,
+                            String state, Figures canary, Figures baseline, Double relativeEvidence,
+                            Double absoluteEvidence, Double baselineEvidence, Double threshold,
+                            Double ratioUpperBound, List<Point> evaluations) {
+    }
+
+    /** Cumulative figures of one side since the bake began. */
+    public record Figures(Double bad, Double total, Double ratio) {
+    }
+
+    /** One evaluation of one SLO: the window's readings, and where the cumulative figures and tests stood. */
+    public record Point(Instant from, Instant at, Side canary, Side baseline, Double canaryRatio, Double baselineRatio,
+                        Double relativeEvidence, Double absoluteEvidence, boolean sourceFailed) {
+    }
+
+    /** One side's reading in one window. */
+    public record Side(String status, Double bad, Double total, Double value, String detail) {
+    }
+
+    /** Builds the report of a bake; {@code mode} is {@code live} or {@code replay}. */
+    public static CanaryReport of(String gateFile, CanarySpec spec, BakeState state, String mode) {
+        CanaryJudge judge = new CanaryJudge(spec);
+        List<Evaluation> all = state.evaluations();
+        List<Judgement> prefixes = new ArrayList<>();
+        for (int i = 1; i <= all.size(); i++) {
+            BakeState prefix = new BakeState(state.format(), state.gateDigest(), state.startedAt(), state.endsAt(),
+                    state.nextEvaluationAt(), all.subList(0, i), null);
+            prefixes.add(judge.judge(prefix, all.get(i - 1).at(), ProofRequirement.none()));
+        }
+        Judgement last = prefixes.isEmpty() ? judge.judge(state, state.startedAt(), ProofRequirement.none())
+                : prefixes.get(prefixes.size() - 1);
+        List<SloReport> slos = new ArrayList<>();
+        for (int s = 0; s < spec.slos().size(); s++) {
+            SloSpec slo = spec.slos().get(s);
+            List<Point> points = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                Evaluation e = all.get(i);
+                SloStatus st = prefixes.get(i).slos().get(s);
+                SloEvidence ev = e.slo(slo.name()).orElse(null);
+                points.add(new Point(e.from(), e.at(), side(ev == null ? null : ev.canary()),
+                        side(ev == null ? null : ev.baseline()), finite(st.canaryRatio()), finite(st.baselineRatio()),
+                        finite(st.relativeEvidence()), finite(st.absoluteEvidence()), e.sourceFailed()));
+            }
+            SloStatus st = last.slos().get(s);
+            if (slo instanceof RatioSlo r) {
+                slos.add(new SloReport(r.name(), "ratio", r.objective(), r.tolerance(), null, st.state().name(),
+                        figures(st.canaryBad(), st.canaryTotal()), figures(st.baselineBad(), st.baselineTotal()),
+                        finite(st.relativeEvidence()), finite(st.absoluteEvidence()), finite(st.baselineEvidence()),
+                        finite(st.threshold()), finite(st.ratioUpperBound()), points));
+            } else {
+                ValueCheck v = (ValueCheck) slo;
+                slos.add(new SloReport(v.name(), "value", null, null, v.bounds(), st.state().name(), null, null,
+                        null, null, null, null, null, points));
+            }
+        }
+        Decision d = state.decision();
+        Verdict verdict = d == null ? null : d.verdict();
+        List<Reason> reasons = d == null ? List.of() : d.reasons();
+        Settings settings = new Settings(spec.canarySelector(), spec.baselineSelector(), spec.bake(), spec.interval(),
+                spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.requireRollbackProof());
+        return new CanaryReport("canary", gateFile, state.gateDigest(), mode, verdict,
+                d == null ? null : d.decidedAt(), state.startedAt(), state.endsAt(),
+                reasons.stream().map(Reason::message).toList(), reasons, settings, slos);
+    }
+
+    /** One JUnit test case per SLO, plus one for reasons that concern the gate as a whole. */
+    public List<JUnitXml.TestCase> testCases() {
+        List<JUnitXml.TestCase> cases = new ArrayList<>();
+        double seconds = decidedAt == null ? 0 : Duration.between(startedAt, decidedAt).toMillis() / 1000.0;
+        for (SloReport slo : slos) {
+            List<Reason> own = reasonDetails.stream().filter(r -> r.subject().equals(slo.name())).toList();
+            cases.add(testCase(slo.name(), own, seconds));
+        }
+        List<Reason> general = reasonDetails.stream().filter(r -> r.subject().isEmpty()).toList();
+        if (!general.isEmpty()) {
+            cases.add(testCase("gate", general, seconds));
+        }
+        return cases;
+    }
+
+    private JUnitXml.TestCase testCase(String name, List<Reason> own, double seconds) {
+        String message = String.join("; ", own.stream().map(Reason::message).toList());
+        JUnitXml.Outcome outcome;
+        if (own.stream().anyMatch(r -> r.type() == ReasonType.REGRESSION || r.type() == ReasonType.BREACH)) {
+            outcome = JUnitXml.Outcome.FAILED;
+        } else if (own.stream().anyMatch(r -> r.type().isMissingEvidence())) {
+            outcome = verdict == Verdict.FAIL ? JUnitXml.Outcome.FAILED : JUnitXml.Outcome.SKIPPED;
+        } else if (!own.isEmpty() || verdict == Verdict.PASS) {
+            outcome = JUnitXml.Outcome.PASSED;
+        } else {
+            // the gate stopped on another SLO or on a gate-wide reason before this one could be judged to the end
+            outcome = JUnitXml.Outcome.SKIPPED;
+            message = "not judged to the end: " + String.join("; ", reasons);
+        }
+        return new JUnitXml.TestCase("prodgate.canary", name, seconds, outcome, message, message);
+    }
+
+    static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static Figures figures(double bad, double total) {
+        return new Figures(finite(bad), finite(total), total > 0 ? bad / total : null);
+    }
+
+    private static Side side(Reading r) {
+        if (r == null) {
+            return null;
+        }
+        return new Side(r.status().name(), finite(r.bad()), finite(r.total()), finite(r.value()),
+                r.detail().isEmpty() ? null : r.detail());
+    }
+}
