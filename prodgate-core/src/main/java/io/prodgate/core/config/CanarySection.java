@@ -89,11 +89,8 @@ final class CanarySection {
                 item.problem("must be a mapping with name, and bad/good + total, or query");
                 continue;
             }
-            SloSpec slo = slo(item);
+            SloSpec slo = slo(item, names);
             if (slo != null) {
-                if (!names.add(slo.name())) {
-                    item.problem("name", "'" + slo.name() + "' is used by another SLO; names must be unique");
-                }
                 slos.add(slo);
             }
         }
@@ -109,8 +106,11 @@ final class CanarySection {
         }
     }
 
-    private static SloSpec slo(ConfigNode n) {
+    private static SloSpec slo(ConfigNode n, Set<String> names) {
         String name = n.requireString("name");
+        if (!name.isEmpty() && !names.add(name)) {
+            n.problem("name", "'" + name + "' is used by another SLO; names must be unique");
+        }
         String type = n.choice("type", n.has("query") ? "value" : "ratio", "ratio", "value");
         if (type.equals("value")) {
             n.allowOnly("name", "type", "query", "min", "max", "consecutive");

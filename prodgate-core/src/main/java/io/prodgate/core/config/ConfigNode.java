@@ -280,7 +280,7 @@ public final class ConfigNode {
     }
 
     private static String plain(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        return Double.isFinite(d) ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : Double.toString(d);
     }
 
     private static Optional<String> nearest(String name, Set<String> known) {

@@ -1,0 +1,137 @@
+package io.prodgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.cli.demo.LocalPrometheus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The canary command against a real Prometheus with backfilled history: replays of healthy, regressed, silent and
+ * thin canaries, with their verdicts, exit codes and reports.
+ */
+class CanaryReplayIntegrationTest {
+    static final long T0 = (Instant.now().getEpochSecond() - 4 * 3600) / 60 * 60;
+    static LocalPrometheus prometheus;
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void startPrometheus() throws Exception {
+        assumeTrue(LocalPrometheus.isInstalled(), LocalPrometheus.INSTALL_HINT);
+        Path om = new SyntheticHistory()
+                .scenario("healthy", T0, 2400, 80, 0.003, 20, 0.003, 0.02, 1)
+                .scenario("errors", T0, 2400, 80, 0.003, 20, 0.06, 0.02, 2)
+                .scenario("silent", T0, 2400, 80, 0.003, 0, 0, 0, 3)
+                .scenario("thin", T0, 2400, 80, 0.003, 0.01, 0.003, 0.02, 4)
+                .write(dir.resolve("history.om"));
+        prometheus = LocalPrometheus.builder().backfill(om).build().start();
+    }
+
+    @AfterAll
+    static void stopPrometheus() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    CliRun replay(String scenario, String... extra) throws Exception {
+        Path gate = GateFiles.write(dir, "gate-" + scenario + ".yaml", GateFiles.canaryGate(prometheus.url(), ""));
+        String[] base = {"canary", "--config", gate.toString(),
+                "--canary-selector", "scenario=\"" + scenario + "\",track=\"canary\"",
+                "--baseline-selector", "scenario=\"" + scenario + "\",track=\"stable\"",
+                "--from", Instant.ofEpochSecond(T0).toString(), "--to", Instant.ofEpochSecond(T0 + 1800).toString(),
+                "--report-json", dir.resolve(scenario + ".json").toString(),
+                "--junit", dir.resolve(scenario + ".xml").toString()};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return CliRun.of(args);
+    }
+
+    JsonNode report(String scenario) throws Exception {
+        return new ObjectMapper().readTree(dir.resolve(scenario + ".json").toFile());
+    }
+
+    @Test
+    void healthyCanaryPassesAtTheEndOfTheReplayedBake() throws Exception {
+        CliRun run = replay("healthy");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("canary gate: PASS");
+        JsonNode r = report("healthy");
+        assertThat(r.get("verdict").asText()).isEqualTo("PASS");
+        assertThat(r.get("mode").asText()).isEqualTo("replay");
+        assertThat(Instant.parse(r.get("decidedAt").asText())).isEqualTo(Instant.ofEpochSecond(T0 + 1800));
+        assertThat(r.get("reasons")).hasSize(2);
+        JsonNode availability = r.get("slos").get(0);
+        assertThat(availability.get("name").asText()).isEqualTo("availability");
+        assertThat(availability.get("evaluations")).hasSize(30);
+        JsonNode first = availability.get("evaluations").get(0);
+        assertThat(first.get("canary").get("total").asDouble()).isGreaterThan(600);
+        assertThat(first.get("baseline").get("total").asDouble()).isGreaterThan(2400);
+        assertThat(availability.get("canary").get("ratio").asDouble()).isBetween(0.0005, 0.01);
+        String xml = Files.readString(dir.resolve("healthy.xml"));
+        assertThat(xml).contains("<testcase classname=\"prodgate.canary\" name=\"availability\"",
+                "name=\"latency\"", "failures=\"0\"");
+    }
+
+    @Test
+    void errorRegressionFailsWithinMinutes() throws Exception {
+        CliRun run = replay("errors");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+        JsonNode r = report("errors");
+        assertThat(r.get("verdict").asText()).isEqualTo("FAIL");
+        long decided = Instant.parse(r.get("decidedAt").asText()).getEpochSecond();
+        assertThat(decided - T0).isLessThanOrEqualTo(300);
+        assertThat(r.get("reasons").get(0).asText()).startsWith("availability: canary");
+        assertThat(Files.readString(dir.resolve("errors.xml")))
+                .containsPattern("name=\"availability\"[^>]*>\\s*<failure");
+    }
+
+    @Test
+    void aCanaryWithoutDataIsInconclusiveAndSaysSo() throws Exception {
+        CliRun run = replay("silent");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.out()).contains("INCONCLUSIVE", "the canary reported no traffic");
+        assertThat(report("silent").get("reasonDetails").get(0).get("type").asText()).isEqualTo("NO_CANARY_DATA");
+    }
+
+    @Test
+    void thinTrafficIsInconclusiveNotAPass() throws Exception {
+        CliRun run = replay("thin");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(report("thin").get("verdict").asText()).isEqualTo("INCONCLUSIVE");
+    }
+
+    @Test
+    void theStateFileOfAReplayResumesToTheSameVerdict() throws Exception {
+        Path state = dir.resolve("state.json");
+        CliRun first = replay("errors", "--state", state.toString());
+        JsonNode full = report("errors");
+        CliRun again = replay("errors", "--state", state.toString());
+        assertThat(again.exitCode()).isEqualTo(first.exitCode());
+        assertThat(report("errors").get("decidedAt")).isEqualTo(full.get("decidedAt"));
+        assertThat(Files.readString(state)).contains("\"verdict\" : \"FAIL\"");
+    }
+
+    @Test
+    void aPrometheusThatIsDownIsASourceErrorNeverAPass() throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Path gate = GateFiles.write(dir, "gate-down.yaml", GateFiles.canaryGate("http://127.0.0.1:" + closed, ""));
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--from", Instant.ofEpochSecond(T0).toString(),
+                "--to", Instant.ofEpochSecond(T0 + 1800).toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.out()).contains("INCONCLUSIVE", "the metrics source gave no usable answer", "unreachable");
+    }
+}

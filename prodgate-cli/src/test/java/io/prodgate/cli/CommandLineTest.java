@@ -1,0 +1,90 @@
+package io.prodgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's contract: help, exit codes, and clear errors without stack traces. */
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        CliRun run = CliRun.of("--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("validate", "canary", "0    PASS", "1    FAIL", "2    INCONCLUSIVE", "64   bad arguments or gate file");
+        CliRun canary = CliRun.of("canary", "--help");
+        assertThat(canary.out()).contains("--config", "--prometheus", "--from", "--to", "--state", "--report-json",
+                "--junit");
+    }
+
+    @Test
+    void validateAcceptsAGoodFile() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", ""));
+        CliRun run = CliRun.of("validate", "--config", gate.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("valid", "availability: ratio, objective 99", "latency");
+    }
+
+    @Test
+    void aBadGateFileExits64WithEveryProblemAndNoStackTrace() throws Exception {
+        Path gate = GateFiles.write(dir, "bad.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", "")
+                .replace("objective: 99\n", "objective: 199\n").replace("interval: 1m", "interval: soon"));
+        for (String command : new String[] {"validate", "canary"}) {
+            CliRun run = CliRun.of(command, "--config", gate.toString());
+            assertThat(run.exitCode()).isEqualTo(64);
+            assertThat(run.err()).contains(gate + ": canary.interval: not a duration: 'soon'",
+                    gate + ": canary.slos[0].objective: must be between 1 and 99.9999, got 199");
+            assertThat(run.err()).doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void aMissingFileAndBadArgumentsExit64() throws Exception {
+        CliRun missing = CliRun.of("validate", "--config", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(64);
+        assertThat(missing.err()).contains("nope.yaml: no such file");
+
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", ""));
+        CliRun half = CliRun.of("canary", "--config", gate.toString(), "--from", "2026-11-24T10:00:00Z");
+        assertThat(half.exitCode()).isEqualTo(64);
+        assertThat(half.err()).contains("--from and --to go together");
+
+        CliRun badTime = CliRun.of("canary", "--config", gate.toString(), "--from", "yesterday", "--to", "now");
+        assertThat(badTime.exitCode()).isEqualTo(64);
+        assertThat(badTime.err()).contains("--from 'yesterday' is not an ISO-8601 time");
+
+        CliRun unknown = CliRun.of("canary", "--config", gate.toString(), "--bake", "5m");
+        assertThat(unknown.exitCode()).isEqualTo(64);
+        assertThat(unknown.err()).contains("Unknown options: '--bake'");
+    }
+
+    @Test
+    void aMissingSecretIsAGateFileErrorNamingTheField() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", "")
+                .replace("  timeout: 2s", "  bearerTokenEnv: PRODGATE_TEST_UNSET_TOKEN\n  timeout: 2s"));
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--from", "2026-11-24T10:00:00Z", "--to",
+                "2026-11-24T10:30:00Z");
+        assertThat(run.exitCode()).isEqualTo(64);
+        assertThat(run.err()).contains("prometheus.bearerTokenEnv: environment variable PRODGATE_TEST_UNSET_TOKEN is not set");
+        CliRun validate = CliRun.of("validate", "--config", gate.toString());
+        assertThat(validate.exitCode()).isZero();
+        assertThat(validate.out()).contains("warning:", "PRODGATE_TEST_UNSET_TOKEN");
+    }
+
+    @Test
+    void aStateFileOfAnotherGateIsRefused() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
+        Path state = dir.resolve("state.json");
+        java.nio.file.Files.writeString(state, io.prodgate.core.canary.BakeStates.toJson(
+                new io.prodgate.core.canary.BakeState(1, "sha256:other", java.time.Instant.EPOCH,
+                        java.time.Instant.EPOCH.plusSeconds(60), java.time.Instant.EPOCH.plusSeconds(60),
+                        java.util.List.of(), null)));
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--state", state.toString());
+        assertThat(run.exitCode()).isEqualTo(64);
+        assertThat(run.err()).contains("belongs to another version of the gate file");
+    }
+}
