@@ -146,6 +146,12 @@ public final class CanaryJudge {
             state = SloStatus.State.BREACHED;
             failures.add(new Reason(ReasonType.BREACH, slo.name(), slo.name() + ": canary breaches the "
                     + pct(slo.objective()) + " objective (at most " + pct(slo.budget()) + " bad): " + figures));
+        } else if (baselineUnhealthy && over
+                && ConfidenceBounds.binomialUpper(cb, cn, betaPerSlo()) <= slo.budget()) {
+            // the comparison cannot vouch for the canary, but its own figures show it holds the objective
+            state = SloStatus.State.HELD;
+            held.add(new Reason(ReasonType.HELD, slo.name(), slo.name() + ": held for the whole bake on its own "
+                    + "figures (the baseline breaches the " + pct(slo.objective()) + " objective): " + figures));
         } else if (baselineUnhealthy) {
             state = SloStatus.State.BASELINE_UNHEALTHY;
             if (over) {

@@ -140,6 +140,14 @@ class CanaryGateTest {
     }
 
     @Test
+    void aCanaryThatHoldsTheObjectiveOnItsOwnPassesBesideAnUnhealthyBaseline() {
+        var source = new SimulatedSource(16, 200, 40).slo("availability", 0.05, 0.002).slo("latency", 0.02, 0.02);
+        BakeState s = bake(gate(Specs.twoSlos(), source));
+        assertThat(s.decision().verdict()).isEqualTo(Verdict.PASS);
+        assertThat(s.decision().reasons().get(0).message()).contains("on its own figures", "the baseline breaches");
+    }
+
+    @Test
     void absoluteBreachFailsEvenWhenTheBaselineIsEquallyBadOnAnotherSlo() {
         var source = new SimulatedSource(11, 200, 20).slo("availability", 0.005, 0.005).slo("latency", 0.02, 0.2);
         BakeState s = bake(gate(Specs.twoSlos(), source));
