@@ -70,6 +70,9 @@ public final class CanaryCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
     boolean quiet;
 
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -111,9 +114,18 @@ public final class CanaryCommand implements Callable<Integer> {
                         : "baking until " + state.endsAt()) + ", every " + Durations.human(spec.interval()) + ", "
                         + spec.slos().size() + " SLOs, Prometheus " + client.endpoint());
             }
-            BakeState done = replay != null ? runner.replay(state) : runner.live(state, clock, sleeper);
-            progress.finish();
-            return finish(gate, spec, done, replay != null ? "replay" : "live", out);
+            metrics.start(out);
+            try {
+                BakeState done = replay != null ? runner.replay(state) : runner.live(state, clock, sleeper);
+                progress.finish();
+                String service = metrics.service(config);
+                metrics.metrics.verdict(service, "canary", done.decision().verdict());
+                metrics.metrics.bake(service, done.decision().verdict(),
+                        Duration.between(done.startedAt(), done.decision().decidedAt()));
+                return finish(gate, spec, done, replay != null ? "replay" : "live", out);
+            } finally {
+                metrics.finish(commandSpec.commandLine().getErr());
+            }
         }
     }
 
