@@ -15,6 +15,7 @@ import io.prodgate.core.config.GateFileLoader;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.Sleeper;
+import io.prodgate.core.report.CanaryHtml;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.report.JUnitXml;
 import io.prodgate.core.report.Reports;
@@ -66,6 +67,10 @@ public final class CanaryCommand implements Callable<Integer> {
 
     @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per SLO).")
     Path junit;
+
+    @Option(names = "--report-html", paramLabel = "FILE",
+            description = "Write a self-contained HTML report here (timelines of canary against baseline).")
+    Path reportHtml;
 
     @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
     boolean quiet;
@@ -144,6 +149,10 @@ public final class CanaryCommand implements Callable<Integer> {
         if (junit != null) {
             JUnitXml.write(junit, "prodgate canary gate", d.decidedAt(), report.testCases());
             out.println("  JUnit XML: " + junit);
+        }
+        if (reportHtml != null) {
+            CanaryHtml.write(reportHtml, report);
+            out.println("  HTML report: " + reportHtml);
         }
         return d.verdict().exitCode();
     }

@@ -106,6 +106,7 @@ public final class CanaryJudge {
         double bb = 0;
         double bn = 0;
         double rho0 = 1 + slo.tolerance();
+        List<Reading[]> pairs = new ArrayList<>();
         for (Evaluation e : usable) {
             SloEvidence ev = e.slo(slo.name()).orElse(null);
             Reading c = ev == null ? null : ev.canary();
@@ -131,6 +132,7 @@ public final class CanaryJudge {
             } else {
                 relative.addNothing();
             }
+            pairs.add(new Reading[] {canaryOk ? c : null, baselineOk ? b : null});
         }
         double alpha = alphaPerTest();
         double threshold = 1 / alpha;
@@ -141,11 +143,12 @@ public final class CanaryJudge {
         if (relative.rejects(alpha)) {
             state = SloStatus.State.REGRESSED;
             failures.add(new Reason(ReasonType.REGRESSION, slo.name(), slo.name() + ": canary is worse than the baseline "
-                    + "beyond the " + pct(slo.tolerance()) + " tolerance: " + figures));
+                    + "beyond the " + pct(slo.tolerance()) + " tolerance" + since(usable, pairs, relative.strongestStart(), slo)));
         } else if (absolute.rejects(alpha) && !baselineUnhealthy) {
             state = SloStatus.State.BREACHED;
             failures.add(new Reason(ReasonType.BREACH, slo.name(), slo.name() + ": canary breaches the "
-                    + pct(slo.objective()) + " objective (at most " + pct(slo.budget()) + " bad): " + figures));
+                    + pct(slo.objective()) + " objective (at most " + pct(slo.budget()) + " bad)"
+                    + since(usable, pairs, absolute.strongestStart(), slo)));
         } else if (baselineUnhealthy && over
                 && ConfidenceBounds.binomialUpper(cb, cn, betaPerSlo()) <= slo.budget()) {
             // the comparison cannot vouch for the canary, but its own figures show it holds the objective
@@ -190,6 +193,28 @@ public final class CanaryJudge {
         }
         return new SloStatus(slo.name(), state, cb, cn, bb, bn, relative.eValue(), absolute.eValue(),
                 baselineAbsolute.eValue(), threshold, upper, Double.NaN, 0, slo.name() + " " + figures);
+    }
+
+    /** The figures from the interval where the evidence is strongest, so a late onset is not diluted. */
+    private String since(List<Evaluation> usable, List<Reading[]> pairs, int start, RatioSlo slo) {
+        double cb = 0;
+        double cn = 0;
+        double bb = 0;
+        double bn = 0;
+        for (int i = start; i < pairs.size(); i++) {
+            Reading[] p = pairs.get(i);
+            if (p[0] != null) {
+                cb += p[0].bad();
+                cn += p[0].total();
+            }
+            if (p[1] != null) {
+                bb += p[1].bad();
+                bn += p[1].total();
+            }
+        }
+        String when = start == 0 ? "" : " since " + Durations.human(Duration.between(
+                usable.get(0).from(), usable.get(start).from())) + " into the bake";
+        return when + ": " + figures(slo, cb, cn, bb, bn);
     }
 
     private SloStatus judgeValue(ValueCheck check, List<Evaluation> usable, boolean over, List<Reason> failures,

@@ -39,8 +39,8 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
     }
 
     /** One SLO over the bake. */
-    public record SloReport(String name, String type, Double objective, Double tolerance, String bounds,
-                            String state, Figures canary, Figures baseline, Double relativeEvidence,
+    public record SloReport(String name, String type, Double objective, Double tolerance, String bounds, Double min,
+                            Double max, String state, Figures canary, Figures baseline, Double relativeEvidence,
                             Double absoluteEvidence, Double baselineEvidence, Double threshold,
                             Double ratioUpperBound, List<Point> evaluations) {
     }
@@ -84,13 +84,16 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
             }
             SloStatus st = last.slos().get(s);
             if (slo instanceof RatioSlo r) {
-                slos.add(new SloReport(r.name(), "ratio", r.objective(), r.tolerance(), null, st.state().name(),
+                slos.add(new SloReport(r.name(), "ratio", r.objective(), r.tolerance(), null, null, null,
+                        st.state().name(),
                         figures(st.canaryBad(), st.canaryTotal()), figures(st.baselineBad(), st.baselineTotal()),
                         finite(st.relativeEvidence()), finite(st.absoluteEvidence()), finite(st.baselineEvidence()),
                         finite(st.threshold()), finite(st.ratioUpperBound()), points));
             } else {
                 ValueCheck v = (ValueCheck) slo;
-                slos.add(new SloReport(v.name(), "value", null, null, v.bounds(), st.state().name(), null, null,
+                slos.add(new SloReport(v.name(), "value", null, null, v.bounds(),
+                        v.min().isPresent() ? v.min().getAsDouble() : null,
+                        v.max().isPresent() ? v.max().getAsDouble() : null, st.state().name(), null, null,
                         null, null, null, null, null, points));
             }
         }

@@ -80,14 +80,40 @@ public final class AnytimeTest {
     }
 
     public double logEValue() {
-        int starts = Math.min(MAX_STARTS, plannedIntervals);
+        return logSumExp(logTermsByStart());
+    }
+
+    /**
+     * The interval from which the evidence is strongest: 0 for a regression present from the start, later for one
+     * with a late onset. Reports use it to show the figures since then, where the cumulative ones would dilute them.
+     */
+    public int strongestStart() {
+        double[] terms = logTermsByStart();
+        int best = 0;
+        for (int k = 1; k < terms.length; k++) {
+            if (startOf(k) < size && terms[k] > terms[best]) {
+                best = k;
+            }
+        }
+        return startOf(best);
+    }
+
+    private double[] logTermsByStart() {
+        int starts = starts();
         double[] logTerms = new double[starts];
         for (int k = 0; k < starts; k++) {
-            int start = (int) Math.floor((double) k * plannedIntervals / starts);
             double startWeight = starts == 1 ? 1 : (k == 0 ? FIRST_START_WEIGHT : (1 - FIRST_START_WEIGHT) / (starts - 1));
-            logTerms[k] = Math.log(startWeight) + logMixtureFrom(start);
+            logTerms[k] = Math.log(startWeight) + logMixtureFrom(startOf(k));
         }
-        return logSumExp(logTerms);
+        return logTerms;
+    }
+
+    private int starts() {
+        return Math.min(MAX_STARTS, plannedIntervals);
+    }
+
+    private int startOf(int k) {
+        return (int) Math.floor((double) k * plannedIntervals / starts());
     }
 
     /** Whether the evidence crosses the threshold of a test at level {@code alpha}. */

@@ -1,0 +1,104 @@
+package io.prodgate.core.report;
+
+import io.prodgate.core.config.Durations;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The canary gate's HTML report: verdict and reasons, then per SLO a timeline of canary against baseline. */
+public final class CanaryHtml {
+    private CanaryHtml() {
+    }
+
+    public static String render(CanaryReport r) {
+        String subtitle = "Canary gate, " + r.mode() + " bake " + Html.time(r.startedAt()) + " to " + Html.time(r.endsAt())
+                + (r.decidedAt() == null ? "" : "; decided at " + Html.time(r.decidedAt())) + "; " + r.gateFile();
+        Html h = new Html("prodgate canary gate", r.verdict(), subtitle);
+        h.reasons(r.reasons());
+        h.sectionStart("SLOs", "slos");
+        h.raw("<table><tr><th>SLO</th><th>state</th><th>canary</th><th>baseline</th><th>objective</th></tr>");
+        for (CanaryReport.SloReport s : r.slos()) {
+            h.raw("<tr><td>").text(s.name()).raw("</td><td>").raw(Html.tag(s.state())).raw("</td><td>")
+                    .text(figures(s.canary(), s)).raw("</td><td>").text("value".equals(s.type()) ? "-" : figures(s.baseline(), s)).raw("</td><td>")
+                    .text(objective(s)).raw("</td></tr>");
+        }
+        h.raw("</table>").sectionEnd();
+        for (CanaryReport.SloReport s : r.slos()) {
+            h.sectionStart(s.name(), "slo-" + s.name());
+            h.raw("<div class=\"legend muted\"><span><i style=\"background:" + TimelineSvg.CANARY + "\"></i>canary</span>");
+            if ("ratio".equals(s.type())) {
+                h.raw("<span><i style=\"background:" + TimelineSvg.BASELINE + "\"></i>baseline</span>"
+                        + "<span><i style=\"border-top:2px dashed " + TimelineSvg.THRESHOLD
+                        + ";height:0\"></i>error budget</span>");
+            }
+            h.raw("<span>| cumulative bad-event ratio since the bake began; the vertical line is the decision</span></div>");
+            boolean ratio = "ratio".equals(s.type());
+            List<TimelineSvg.Point> canary = s.evaluations().stream()
+                    .map(p -> new TimelineSvg.Point(p.at(), ratio ? p.canaryRatio()
+                            : p.canary() == null ? null : p.canary().value())).toList();
+            List<TimelineSvg.Point> baseline = ratio ? s.evaluations().stream()
+                    .map(p -> new TimelineSvg.Point(p.at(), p.baselineRatio())).toList() : List.of();
+            Double threshold = ratio ? 1 - s.objective() : s.max() != null ? s.max() : s.min();
+            String label = ratio ? "budget " + TimelineSvg.label(threshold, true) : s.bounds();
+            String decision = r.verdict() == null ? null : r.verdict() + " at " + minutes(r);
+            h.raw(TimelineSvg.render("timeline-" + s.name(), r.startedAt(), r.endsAt(), canary, baseline, threshold,
+                    label, r.decidedAt(), decision, ratio));
+            if (ratio && s.relativeEvidence() != null) {
+                h.raw("<p class=\"muted\">").text(String.format(Locale.ROOT,
+                        "Evidence of a regression against the baseline: %.3g; of a breach of the objective: %.3g; "
+                                + "each test decides at %.0f.%s", s.relativeEvidence(), s.absoluteEvidence(),
+                        s.threshold(), s.ratioUpperBound() == null ? ""
+                                : String.format(Locale.ROOT, " Upper bound of canary/baseline bad ratio: %.2fx.",
+                                s.ratioUpperBound()))).raw("</p>");
+            }
+            h.sectionEnd();
+        }
+        h.sectionStart("Settings", "settings");
+        CanaryReport.Settings st = r.settings();
+        h.raw("<table>");
+        row(h, "canary selector", st.canarySelector());
+        row(h, "baseline selector", st.baselineSelector());
+        row(h, "bake / interval", Durations.human(st.bake()) + " / " + Durations.human(st.interval()));
+        row(h, "false-alarm rate", Double.toString(st.falseAlarmRate()));
+        row(h, "detectable regression", st.detectableRegression() + "x");
+        row(h, "gate file digest", r.gateDigest());
+        h.raw("</table>").sectionEnd();
+        return h.finish();
+    }
+
+    public static void write(Path file, CanaryReport r) throws IOException {
+        Reports.writeAtomically(file, render(r));
+    }
+
+    private static void row(Html h, String k, String v) {
+        h.raw("<tr><th>").text(k).raw("</th><td>").text(v).raw("</td></tr>");
+    }
+
+    private static String minutes(CanaryReport r) {
+        return Durations.human(java.time.Duration.between(r.startedAt(), r.decidedAt()));
+    }
+
+    private static String figures(CanaryReport.Figures f, CanaryReport.SloReport s) {
+        if (f == null) {
+            return s.evaluations().isEmpty() || s.evaluations().get(s.evaluations().size() - 1).canary() == null ? "-"
+                    : "last " + valueOf(s.evaluations().get(s.evaluations().size() - 1).canary().value());
+        }
+        if (f.ratio() == null) {
+            return "no traffic";
+        }
+        return String.format(Locale.ROOT, "%s bad of %,d", TimelineSvg.label(f.ratio(), true), Math.round(f.total()));
+    }
+
+    private static String valueOf(Double v) {
+        return v == null ? "n/a" : Html.num(v);
+    }
+
+    private static String objective(CanaryReport.SloReport s) {
+        if (s.objective() == null) {
+            return s.bounds();
+        }
+        return String.format(Locale.ROOT, "%s good, tolerance %s", TimelineSvg.label(s.objective(), true),
+                TimelineSvg.label(s.tolerance(), true));
+    }
+}

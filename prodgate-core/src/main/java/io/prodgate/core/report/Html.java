@@ -1,0 +1,116 @@
+package io.prodgate.core.report;
+
+import io.prodgate.core.verdict.Verdict;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * A small builder for self-contained HTML reports: one file, inline CSS and SVG, no script, nothing fetched, so a
+ * report can be archived as a build artifact and opened anywhere.
+ */
+final class Html {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private static final String STYLE = """
+            body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+            header{padding:20px 32px;color:#fff}
+            header.PASS{background:#1f7a3f}header.FAIL{background:#b3261e}header.INCONCLUSIVE{background:#8a5a00}
+            header h1{margin:0;font-size:22px}header .verdict{font-size:34px;font-weight:700;letter-spacing:.5px}
+            header .meta{opacity:.9;margin-top:4px}
+            main{padding:16px 32px 40px;max-width:1100px}
+            section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:16px 20px;margin:16px 0}
+            h2{font-size:17px;margin:0 0 10px}
+            ul.reasons{margin:0;padding-left:20px}
+            table{border-collapse:collapse;width:100%}
+            th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e4e6eb;vertical-align:top}
+            th{font-weight:600;color:#4a5263;font-size:12px;text-transform:uppercase;letter-spacing:.4px}
+            .tag{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600;color:#fff}
+            .tag.PASS,.tag.HELD,.tag.passed{background:#1f7a3f}.tag.FAIL,.tag.REGRESSED,.tag.BREACHED,.tag.failed{background:#b3261e}
+            .tag.INCONCLUSIVE,.tag.NOT_SHOWN,.tag.NO_DATA,.tag.BASELINE_UNHEALTHY,.tag.HOLDING,.tag.skipped{background:#8a5a00}
+            .muted{color:#6b7385}.legend span{margin-right:16px}.legend i{display:inline-block;width:18px;height:3px;vertical-align:middle;margin-right:5px}
+            pre{white-space:pre-wrap;background:#f5f6f8;padding:8px;border-radius:4px;margin:4px 0;font-size:12px}
+            svg text{font:11px system-ui,sans-serif;fill:#4a5263}
+            """;
+
+    private final StringBuilder b = new StringBuilder();
+
+    Html(String title, Verdict verdict, String subtitle) {
+        String v = verdict == null ? "INCONCLUSIVE" : verdict.name();
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .append("<title>").append(esc(title)).append(": ").append(v).append("</title><style>").append(STYLE)
+                .append("</style></head><body>\n<header class=\"").append(v).append("\"><h1>").append(esc(title))
+                .append("</h1><div class=\"verdict\" id=\"verdict\">").append(v).append("</div><div class=\"meta\">")
+                .append(esc(subtitle)).append("</div></header>\n<main>\n");
+    }
+
+    Html raw(String html) {
+        b.append(html);
+        return this;
+    }
+
+    Html text(String s) {
+        b.append(esc(s));
+        return this;
+    }
+
+    Html sectionStart(String title, String id) {
+        b.append("<section id=\"").append(esc(id)).append("\"><h2>").append(esc(title)).append("</h2>\n");
+        return this;
+    }
+
+    Html sectionEnd() {
+        b.append("</section>\n");
+        return this;
+    }
+
+    Html reasons(java.util.List<String> reasons) {
+        sectionStart("Why", "reasons");
+        b.append("<ul class=\"reasons\">");
+        for (String r : reasons) {
+            b.append("<li>").append(esc(r)).append("</li>");
+        }
+        if (reasons.isEmpty()) {
+            b.append("<li class=\"muted\">no reasons recorded</li>");
+        }
+        b.append("</ul>\n");
+        return sectionEnd();
+    }
+
+    static String tag(String value) {
+        return "<span class=\"tag " + esc(value) + "\">" + esc(value) + "</span>";
+    }
+
+    String finish() {
+        b.append("<p class=\"muted\">Written by prodgate.</p>\n</main></body></html>\n");
+        return b.toString();
+    }
+
+    static String time(Instant t) {
+        return t == null ? "-" : TIME.format(t);
+    }
+
+    static String num(double d) {
+        return String.format(Locale.ROOT, "%.4g", d);
+    }
+
+    static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
