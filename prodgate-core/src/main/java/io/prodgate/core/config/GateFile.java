@@ -1,6 +1,8 @@
 package io.prodgate.core.config;
 
 import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.smoke.SmokeSpec;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,12 +14,14 @@ import java.util.Optional;
  * @param digest SHA-256 of the file's bytes, recorded in reports, bake state and rollback proofs
  */
 public record GateFile(Path source, String digest, Optional<PrometheusSettings> prometheus,
-                       Optional<CanarySpec> canary) {
+                       Optional<CanarySpec> canary, Optional<SmokeSpec> smoke, Optional<RollbackSpec> rollback) {
     public GateFile {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(digest, "digest");
         Objects.requireNonNull(prometheus, "prometheus");
         Objects.requireNonNull(canary, "canary");
+        Objects.requireNonNull(smoke, "smoke");
+        Objects.requireNonNull(rollback, "rollback");
     }
 
     public String name() {
@@ -32,6 +36,17 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
     /** The canary section, or a gate-file error saying it is missing. */
     public CanarySpec requireCanary() throws GateFileException {
         return canary.orElseThrow(() -> GateFileException.of(name(), "canary", "is required for the canary gate"));
+    }
+
+    /** The smoke section, or a gate-file error saying it is missing. */
+    public SmokeSpec requireSmoke() throws GateFileException {
+        return smoke.orElseThrow(() -> GateFileException.of(name(), "smoke", "is required for the smoke gate"));
+    }
+
+    /** The rollback section, or a gate-file error saying it is missing. */
+    public RollbackSpec requireRollback() throws GateFileException {
+        return rollback.orElseThrow(() -> GateFileException.of(name(), "rollback",
+                "is required to prove the rollback"));
     }
 
     /** The Prometheus section, or a gate-file error saying it is missing. */

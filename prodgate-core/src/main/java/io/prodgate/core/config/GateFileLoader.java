@@ -68,10 +68,12 @@ public final class GateFileLoader {
         });
         var prometheus = root.object("prometheus").map(PrometheusSection::read);
         var canary = root.object("canary").map(CanarySection::read);
+        var smoke = root.object("smoke").map(SmokeSection::read);
+        var rollback = root.object("rollback").map(RollbackSection::read);
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }
-        return new GateFile(file, sha256(bytes), prometheus, canary);
+        return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback);
     }
 
     static String sha256(byte[] bytes) {

@@ -1,0 +1,93 @@
+package io.prodgate.cli;
+
+import io.prodgate.core.config.GateFile;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.rollback.RollbackGate;
+import io.prodgate.core.rollback.RollbackProof;
+import io.prodgate.core.rollback.RollbackProofs;
+import io.prodgate.core.rollback.RollbackSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code prodgate rollback}: rolls back, verifies version and health, and writes the proof the canary can require. */
+@Command(name = "rollback", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prove the rollback path: run the rollback action, poll until the target reports the previous "
+                + "version and is healthy (within the deadline), optionally roll forward the same way.",
+                "The proof is written whether or not it proves anything, so a broken rollback path invalidates an "
+                        + "older proof."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:rollback proven", "1:not proven", "64:bad arguments or gate file",
+                "74:the proof or a report could not be written"})
+public final class RollbackCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
+    Path config;
+
+    @Option(names = "--proof", paramLabel = "FILE", defaultValue = "rollback-proof.json",
+            description = "Where to write the proof (default: ${DEFAULT-VALUE}).")
+    Path proof;
+
+    @Option(names = "--target", paramLabel = "URL", description = "Base URL for relative URLs; overrides rollback.target.")
+    String target;
+
+    @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the proof as a JSON report here.")
+    Path reportJson;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (action, verification, SLOs).")
+    Path junit;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    /** Replaceable in tests: timestamps and where secrets are read. */
+    Clock clock = Clock.systemUTC();
+    Map<String, String> env = System.getenv();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = commandSpec.commandLine().getOut();
+        PrintWriter err = commandSpec.commandLine().getErr();
+        RollbackProof result;
+        try {
+            GateFile gate = GateFileLoader.load(config);
+            RollbackSpec spec = gate.requireRollback();
+            if (target != null) {
+                String problem = SmokeCommand.urlProblem(target);
+                if (problem != null) {
+                    err.println("prodgate rollback: --target " + problem);
+                    return ExitCodes.USAGE;
+                }
+                spec = spec.withTarget(target);
+            }
+            result = new RollbackGate(clock, env).run(gate, spec);
+        } catch (GateFileException e) {
+            err.println(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        out.print(RollbackProofs.summary(result));
+        try {
+            RollbackProofs.write(proof, result);
+            out.println("  proof: " + proof);
+            if (reportJson != null) {
+                RollbackProofs.write(reportJson, result);
+                out.println("  JSON report: " + reportJson);
+            }
+            if (junit != null) {
+                RollbackProofs.writeJunit(junit, result);
+                out.println("  JUnit XML: " + junit);
+            }
+        } catch (IOException e) {
+            err.println("prodgate rollback: cannot write " + e.getMessage());
+            return ExitCodes.IO;
+        }
+        out.flush();
+        return result.proven() ? ExitCodes.PASS : ExitCodes.FAIL;
+    }
+}

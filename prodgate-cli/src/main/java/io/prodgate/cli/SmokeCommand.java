@@ -1,0 +1,102 @@
+package io.prodgate.cli;
+
+import io.prodgate.core.config.GateFile;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.smoke.SmokeReports;
+import io.prodgate.core.smoke.SmokeResult;
+import io.prodgate.core.smoke.SmokeSpec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code prodgate smoke}: the staging heartbeat: is the deploy up, and do a few happy paths answer? */
+@Command(name = "smoke", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the gate file's smoke checks against staging: health waits, a few HTTP happy paths and "
+                + "commands, in parallel inside a time box.",
+                "Staging is a heartbeat, not a test suite: the section is held to a budget of checks and minutes."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:PASS", "1:FAIL", "64:bad arguments or gate file", "74:a report could not be written"})
+public final class SmokeCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
+    Path config;
+
+    @Option(names = "--target", paramLabel = "URL", description = "Base URL for relative check URLs; overrides smoke.target.")
+    String target;
+
+    @Option(names = "--report-json", paramLabel = "FILE", description = "Write the result as JSON here.")
+    Path reportJson;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per check).")
+    Path junit;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    /** Replaceable in tests: timestamps and where header secrets are read. */
+    Clock clock = Clock.systemUTC();
+    Map<String, String> env = System.getenv();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = commandSpec.commandLine().getOut();
+        PrintWriter err = commandSpec.commandLine().getErr();
+        SmokeResult result;
+        try {
+            GateFile gate = GateFileLoader.load(config);
+            SmokeSpec spec = gate.requireSmoke();
+            if (target != null) {
+                String problem = urlProblem(target);
+                if (problem != null) {
+                    err.println("prodgate smoke: --target " + problem);
+                    return ExitCodes.USAGE;
+                }
+                spec = spec.withTarget(target);
+            }
+            result = new SmokeGate(clock, env).run(gate, spec);
+        } catch (GateFileException e) {
+            // Every problem with its file and field path; a stack trace would only hide them.
+            err.println(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        out.print(SmokeReports.summary(result));
+        try {
+            if (reportJson != null) {
+                SmokeReports.writeJson(reportJson, result);
+                out.println("  JSON report: " + reportJson);
+            }
+            if (junit != null) {
+                SmokeReports.writeJunit(junit, result);
+                out.println("  JUnit XML: " + junit);
+            }
+        } catch (IOException e) {
+            err.println("prodgate smoke: cannot write a report: " + e.getMessage());
+            return ExitCodes.IO;
+        }
+        out.flush();
+        return result.verdict().exitCode();
+    }
+
+    /** Why {@code url} cannot be a target, or null. */
+    static String urlProblem(String url) {
+        try {
+            URI u = new URI(url);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
+                return "must be an http:// or https:// URL, got '" + url.replaceFirst("(?<=://)[^/@]*@", "") + "'";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "is not a URL: " + e.getReason();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.prodgate.core.smoke;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code smoke} section: where staging lives and the handful of checks that show the deploy works.
+ *
+ * @param target  base URL for relative check URLs; the CLI's {@code --target} replaces it
+ * @param timeBox wall time for all checks together; whatever still runs then is cut off
+ */
+public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget budget, List<SmokeCheck> checks) {
+    public static final Duration DEFAULT_TIME_BOX = Duration.ofMinutes(5);
+
+    public SmokeSpec {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(timeBox, "timeBox");
+        Objects.requireNonNull(budget, "budget");
+        checks = List.copyOf(checks);
+    }
+
+    public SmokeSpec withTarget(String newTarget) {
+        return new SmokeSpec(Optional.of(newTarget), timeBox, budget, checks);
+    }
+
+    /** The sum of every check's deadline or timeout: the worst case the budget is held against. */
+    public Duration worstCase() {
+        return checks.stream().map(SmokeCheck::limit).reduce(Duration.ZERO, Duration::plus);
+    }
+}
