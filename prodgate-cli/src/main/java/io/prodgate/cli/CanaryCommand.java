@@ -16,6 +16,8 @@ import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.Sleeper;
 import io.prodgate.core.report.CanaryHtml;
+import io.prodgate.core.rollback.ProofCheck;
+import io.prodgate.core.rollback.ProofPolicy;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.report.JUnitXml;
 import io.prodgate.core.report.Reports;
@@ -72,6 +74,10 @@ public final class CanaryCommand implements Callable<Integer> {
             description = "Write a self-contained HTML report here (timelines of canary against baseline).")
     Path reportHtml;
 
+    @Option(names = "--proof", paramLabel = "FILE", description = "The rollback proof (from prodgate rollback) that "
+            + "canary.rollbackProof.required asks for (default: rollback-proof.json).")
+    Path proofFile;
+
     @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
     boolean quiet;
 
@@ -102,7 +108,8 @@ public final class CanaryCommand implements Callable<Integer> {
                 ? gate.prometheus().map(p -> p.withUrl(prometheusUrl)).orElse(PrometheusSettings.of(prometheusUrl))
                 : gate.requirePrometheus();
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
-            CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client), ProofRequirement.none());
+            CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client),
+                    proofRequirement(spec, gate));
             BakeState state = initialState(canary, gate, replay);
             boolean terminal = !quiet && replay == null && System.console() != null;
             BakeProgress progress = new BakeProgress(out, terminal);
@@ -155,6 +162,23 @@ public final class CanaryCommand implements Callable<Integer> {
             out.println("  HTML report: " + reportHtml);
         }
         return d.verdict().exitCode();
+    }
+
+    /**
+     * The rollback proof, when the gate file requires one. Its age is judged against the wall clock, also in a replay:
+     * the proof vouches for today's rollback path.
+     */
+    private ProofRequirement proofRequirement(CanarySpec spec, GateFile gate) {
+        if (!spec.requireRollbackProof()) {
+            return ProofRequirement.none();
+        }
+        Path file = proofFile != null ? proofFile : Path.of("rollback-proof.json");
+        return dataTime -> {
+            ProofCheck check = ProofPolicy.check(file, spec.maxProofAge(), clock.instant(), gate.digest());
+            check.proof().filter(p -> check.valid())
+                    .ifPresent(p -> metrics.metrics.proof(metrics.service(config), p.finishedAt()));
+            return check.valid() ? java.util.Optional.empty() : java.util.Optional.of(check.message());
+        };
     }
 
     private BakeState initialState(CanaryGate canary, GateFile gate, Replay replay) throws Exception {

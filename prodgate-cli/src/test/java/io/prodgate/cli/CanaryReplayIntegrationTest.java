@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.cli.demo.Behaviour;
 import io.prodgate.cli.demo.LocalPrometheus;
+import io.prodgate.cli.demo.SampleService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -120,6 +122,56 @@ class CanaryReplayIntegrationTest {
         assertThat(again.exitCode()).isEqualTo(first.exitCode());
         assertThat(report("errors").get("decidedAt")).isEqualTo(full.get("decidedAt"));
         assertThat(Files.readString(state)).contains("\"verdict\" : \"FAIL\"");
+    }
+
+    /**
+     * Promotion needs a proven rollback path: without a proof a healthy canary is INCONCLUSIVE (or FAIL, by policy);
+     * after a real rollback rehearsal against a running service, it passes.
+     */
+    @Test
+    void aHealthyCanaryIsNotPromotedWithoutARollbackProof() throws Exception {
+        try (SampleService service = SampleService.start("checkout", Behaviour.defaults())) {
+            String rollback = """
+                    rollback:
+                      target: %s
+                      action:
+                        http: { method: POST, url: /admin/behaviour, body: '{"version":"1.4.1"}', timeout: 5s }
+                      expectVersion: "1.4.1"
+                      deadline: 10s
+                      pollInterval: 200ms
+                      version: { http: { url: /version, jsonField: /version } }
+                      health: { url: /healthz }
+                      rollForward:
+                        action:
+                          http: { method: POST, url: /admin/behaviour, body: '{"version":"1.4.2"}', timeout: 5s }
+                        expectVersion: "1.4.2"
+                    """.formatted(service.url());
+            String required = "  rollbackProof:\n    required: true\n    maxAge: 1h\n";
+            Path gate = GateFiles.write(dir, "gate-proof.yaml", GateFiles.canaryGate(prometheus.url(), required) + rollback);
+            Path proof = dir.resolve("proof.json");
+            String[] canary = {"canary", "--config", gate.toString(), "--proof", proof.toString(),
+                    "--canary-selector", "scenario=\"healthy\",track=\"canary\"",
+                    "--baseline-selector", "scenario=\"healthy\",track=\"stable\"",
+                    "--from", Instant.ofEpochSecond(T0).toString(), "--to", Instant.ofEpochSecond(T0 + 1800).toString()};
+
+            CliRun without = CliRun.of(canary);
+            assertThat(without.exitCode()).as(without.out() + without.err()).isEqualTo(2);
+            assertThat(without.out()).contains("INCONCLUSIVE", "proof.json");
+
+            Path failClosed = GateFiles.write(dir, "gate-proof-fail.yaml", Files.readString(gate)
+                    .replace("  rollbackProof:", "  onMissingEvidence:\n    noRollbackProof: fail\n  rollbackProof:"));
+            String[] strict = canary.clone();
+            strict[2] = failClosed.toString();
+            assertThat(CliRun.of(strict).exitCode()).isEqualTo(1);
+
+            CliRun rehearsal = CliRun.of("rollback", "--config", gate.toString(), "--proof", proof.toString());
+            assertThat(rehearsal.exitCode()).as(rehearsal.out() + rehearsal.err()).isEqualTo(0);
+            assertThat(service.behaviour().version()).isEqualTo("1.4.2");
+
+            CliRun with = CliRun.of(canary);
+            assertThat(with.exitCode()).as(with.out() + with.err()).isEqualTo(0);
+            assertThat(with.out()).contains("canary gate: PASS");
+        }
     }
 
     @Test
