@@ -4,7 +4,9 @@ import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateFileLoader;
 import io.prodgate.core.rollback.RollbackGate;
+import io.prodgate.core.report.RollbackHtml;
 import io.prodgate.core.rollback.RollbackProof;
+import io.prodgate.core.verdict.Verdict;
 import io.prodgate.core.rollback.RollbackProofs;
 import io.prodgate.core.rollback.RollbackSpec;
 import java.io.IOException;
@@ -43,6 +45,12 @@ public final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (action, verification, SLOs).")
     Path junit;
 
+    @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report here.")
+    Path reportHtml;
+
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -72,6 +80,12 @@ public final class RollbackCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         out.print(RollbackProofs.summary(result));
+        String service = metrics.service(config);
+        metrics.metrics.verdict(service, "rollback", result.proven() ? Verdict.PASS : Verdict.FAIL);
+        if (result.timeToRollBack() != null) {
+            metrics.metrics.rollback(service, result.proven(), result.timeToRollBack(), result.finishedAt());
+        }
+        metrics.finish(err);
         try {
             RollbackProofs.write(proof, result);
             out.println("  proof: " + proof);
@@ -82,6 +96,10 @@ public final class RollbackCommand implements Callable<Integer> {
             if (junit != null) {
                 RollbackProofs.writeJunit(junit, result);
                 out.println("  JUnit XML: " + junit);
+            }
+            if (reportHtml != null) {
+                RollbackHtml.write(reportHtml, result);
+                out.println("  HTML report: " + reportHtml);
             }
         } catch (IOException e) {
             err.println("prodgate rollback: cannot write " + e.getMessage());

@@ -5,6 +5,7 @@ import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateFileLoader;
 import io.prodgate.core.smoke.SmokeGate;
 import io.prodgate.core.smoke.SmokeReports;
+import io.prodgate.core.report.SmokeHtml;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
 import java.io.IOException;
@@ -39,6 +40,12 @@ public final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per check).")
     Path junit;
 
+    @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report here.")
+    Path reportHtml;
+
+    @CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -51,6 +58,7 @@ public final class SmokeCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
         SmokeResult result;
+        SmokeSpec smokeSpec;
         try {
             GateFile gate = GateFileLoader.load(config);
             SmokeSpec spec = gate.requireSmoke();
@@ -62,6 +70,7 @@ public final class SmokeCommand implements Callable<Integer> {
                 }
                 spec = spec.withTarget(target);
             }
+            smokeSpec = spec;
             result = new SmokeGate(clock, env).run(gate, spec);
         } catch (GateFileException e) {
             // Every problem with its file and field path; a stack trace would only hide them.
@@ -69,6 +78,8 @@ public final class SmokeCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         out.print(SmokeReports.summary(result));
+        metrics.metrics.verdict(metrics.service(config), "smoke", result.verdict());
+        metrics.finish(err);
         try {
             if (reportJson != null) {
                 SmokeReports.writeJson(reportJson, result);
@@ -77,6 +88,10 @@ public final class SmokeCommand implements Callable<Integer> {
             if (junit != null) {
                 SmokeReports.writeJunit(junit, result);
                 out.println("  JUnit XML: " + junit);
+            }
+            if (reportHtml != null) {
+                SmokeHtml.write(reportHtml, result, smokeSpec.timeBox());
+                out.println("  HTML report: " + reportHtml);
             }
         } catch (IOException e) {
             err.println("prodgate smoke: cannot write a report: " + e.getMessage());
