@@ -1,12 +1,13 @@
 package io.prodgate.core.verdict;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * One reason for a verdict: its type, the SLO or check it concerns (empty for the gate as a whole), and a readable
  * sentence.
  */
-public record Reason(ReasonType type, String subject, String message) {
+public record Reason(ReasonType type, String subject, String message) implements Serializable {
     public Reason {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(subject, "subject");

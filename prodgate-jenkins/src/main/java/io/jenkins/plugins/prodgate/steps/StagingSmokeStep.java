@@ -1,0 +1,229 @@
+package io.jenkins.plugins.prodgate.steps;
+
+import edu.umd.cs.findbugs.annotations.CheckForNull;
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.EnvVars;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
+import io.jenkins.plugins.prodgate.gate.AgentGateFiles;
+import io.jenkins.plugins.prodgate.gate.AgentGateResult;
+import io.prodgate.core.config.GateFile;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.smoke.SmokeBudget;
+import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.smoke.SmokeReports;
+import io.prodgate.core.smoke.SmokeResult;
+import io.prodgate.core.smoke.SmokeSpec;
+import io.prodgate.core.verdict.Reason;
+import java.io.File;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import jenkins.MasterToSlaveFileCallable;
+import org.jenkinsci.plugins.workflow.graph.FlowNode;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code stagingSmoke}: the gate file's {@code smoke} checks against staging, run on the agent that holds the
+ * workspace, inside the administrator's staging budget. PASS returns, FAIL fails the stage.
+ */
+public class StagingSmokeStep extends Step {
+    static final String GATE = "stagingSmoke";
+    static final String DEFAULT_JUNIT = "prodgate-reports/staging-smoke.xml";
+    static final String DEFAULT_TIMEOUT = "10m";
+
+    private String config;
+    private String configText;
+    private String target;
+    private String junitReport = DEFAULT_JUNIT;
+    private String timeout = DEFAULT_TIMEOUT;
+
+    @DataBoundConstructor
+    public StagingSmokeStep() {
+    }
+
+    @CheckForNull
+    public String getConfig() {
+        return config;
+    }
+
+    @DataBoundSetter
+    public void setConfig(String config) {
+        this.config = Util.fixEmptyAndTrim(config);
+    }
+
+    @CheckForNull
+    public String getConfigText() {
+        return configText;
+    }
+
+    @DataBoundSetter
+    public void setConfigText(String configText) {
+        this.configText = Util.fixEmpty(configText);
+    }
+
+    @CheckForNull
+    public String getTarget() {
+        return target;
+    }
+
+    /** Base URL of staging for relative check URLs; replaces the gate file's {@code smoke.target}. */
+    @DataBoundSetter
+    public void setTarget(String target) {
+        this.target = Util.fixEmptyAndTrim(target);
+    }
+
+    public String getJunitReport() {
+        return junitReport;
+    }
+
+    /** Where in the workspace the JUnit XML goes, for the {@code junit} step. */
+    @DataBoundSetter
+    public void setJunitReport(String junitReport) {
+        String v = Util.fixEmptyAndTrim(junitReport);
+        this.junitReport = v == null ? DEFAULT_JUNIT : v;
+    }
+
+    public String getTimeout() {
+        return timeout;
+    }
+
+    /** The longest the step waits for the agent, a safety net above the gate file's own time box. */
+    @DataBoundSetter
+    public void setTimeout(String timeout) {
+        String v = Util.fixEmptyAndTrim(timeout);
+        this.timeout = v == null ? DEFAULT_TIMEOUT : v;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        ProdgateConfiguration global = ProdgateConfiguration.get();
+        return new Execution(context, new SmokeOnAgent(config, configText, target, junitReport,
+                global.getStagingMaxChecks(), global.stagingMaxDurationValue(), new HashMap<>()), timeout);
+    }
+
+    /** Short and synchronous: it cannot resume after a restart; wrap it in {@code retry(conditions: [nonresumable()])}. */
+    private static final class Execution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+        private final transient SmokeOnAgent gate;
+        private final String timeout;
+
+        Execution(StepContext context, SmokeOnAgent gate, String timeout) {
+            super(context);
+            this.gate = gate;
+            this.timeout = timeout;
+        }
+
+        @Override
+        protected Map<String, Object> run() throws Exception {
+            EnvVars env = getContext().get(EnvVars.class);
+            SmokeOnAgent withEnv = gate.withEnv(env == null ? Map.of() : env);
+            AgentGateResult result = AgentGates.runOnAgent(getContext(), GATE, withEnv, timeout);
+            return AgentGates.publish(getContext(), GATE, result, Map.of("junitPath", gate.junitReport));
+        }
+    }
+
+    /** The smoke gate, run in the agent's JVM so commands and HTTP checks go from where the pipeline is. */
+    static final class SmokeOnAgent extends MasterToSlaveFileCallable<AgentGateResult> {
+        private static final long serialVersionUID = 1L;
+        private final String config;
+        private final String configText;
+        private final String target;
+        private final String junitReport;
+        private final int maxChecks;
+        private final Duration maxDuration;
+        private final HashMap<String, String> env;
+
+        SmokeOnAgent(String config, String configText, String target, String junitReport, int maxChecks,
+                     Duration maxDuration, Map<String, String> env) {
+            this.config = config;
+            this.configText = configText;
+            this.target = target;
+            this.junitReport = junitReport;
+            this.maxChecks = maxChecks;
+            this.maxDuration = maxDuration;
+            this.env = new HashMap<>(env);
+        }
+
+        SmokeOnAgent withEnv(Map<String, String> newEnv) {
+            return new SmokeOnAgent(config, configText, target, junitReport, maxChecks, maxDuration, newEnv);
+        }
+
+        @Override
+        public AgentGateResult invoke(File workspace, VirtualChannel channel) throws IOException {
+            GateFile file = AgentGateFiles.load(workspace, config, configText);
+            SmokeSpec spec;
+            try {
+                spec = file.requireSmoke();
+            } catch (GateFileException e) {
+                throw new hudson.AbortException(e.getMessage());
+            }
+            if (target != null) {
+                spec = spec.withTarget(target);
+            }
+            spec = new SmokeSpec(spec.target(), spec.timeBox(), capped(spec.budget()), spec.checks());
+            SmokeResult result;
+            try {
+                result = new SmokeGate(Clock.systemUTC(), env).run(file, spec);
+            } catch (GateFileException e) {
+                throw new hudson.AbortException(e.getMessage());
+            }
+            String junit = SmokeReports.junit(result);
+            AgentGateFiles.write(workspace, junitReport, junit);
+            long passed = result.checks().stream().filter(c -> c.passed()).count();
+            return new AgentGateResult(result.verdict().name(),
+                    Messages.StagingSmoke_Headline(passed, result.checks().size()),
+                    result.reasons().stream().map(Reason::message).toList(),
+                    result.warnings().stream().map(Reason::message).toList(),
+                    SmokeReports.summary(result), SmokeReports.json(result), junit);
+        }
+
+        /** The gate file's budget, but never looser than the administrator's. */
+        private SmokeBudget capped(SmokeBudget fromFile) {
+            int checks = Math.max(1, Math.min(fromFile.maxChecks(), maxChecks));
+            Duration duration = fromFile.maxDuration().compareTo(maxDuration) <= 0 ? fromFile.maxDuration()
+                    : maxDuration;
+            return new SmokeBudget(checks, duration, fromFile.onExceed());
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends StepDescriptor {
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(Run.class, TaskListener.class, FilePath.class, FlowNode.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return GATE;
+        }
+
+        @NonNull
+        @Override
+        public String getDisplayName() {
+            return Messages.StagingSmokeStep_DisplayName();
+        }
+
+        @Override
+        public String argumentsToString(@NonNull Map<String, Object> namedArgs) {
+            Object config = namedArgs.get("config");
+            Object target = namedArgs.get("target");
+            return config != null ? config.toString() : target != null ? target.toString() : null;
+        }
+    }
+}
