@@ -29,6 +29,19 @@ class CommandLineTest {
         assertThat(run.out()).contains("valid", "availability: ratio, objective 99", "latency");
     }
 
+    /** The complete example of docs/configuration.md is one that prodgate validate accepts. */
+    @Test
+    void validateAcceptsTheDocumentedExample() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "configuration.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("## Complete example\\s+```yaml\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertThat(m.find()).isTrue();
+        Path example = GateFiles.write(dir, "example.yaml", m.group(1));
+        CliRun run = CliRun.of("validate", "--config", example.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("availability: ratio", "latency: ratio", "cpu: value check");
+    }
+
     @Test
     void aBadGateFileExits64WithEveryProblemAndNoStackTrace() throws Exception {
         Path gate = GateFiles.write(dir, "bad.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", "")
