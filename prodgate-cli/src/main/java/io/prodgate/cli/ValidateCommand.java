@@ -35,7 +35,12 @@ public final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(config + ": valid (" + gate.digest().substring(0, 19) + ")");
         gate.prometheus().ifPresent(p -> out.println("  prometheus: " + p.url()));
+        gate.smoke().ifPresent(s -> out.println("  smoke: " + s.checks().size() + " checks in a time box of "
+                + Durations.human(s.timeBox()) + " (budget: " + s.budget().maxChecks() + " checks, "
+                + Durations.human(s.budget().maxDuration()) + ")"));
         gate.canary().ifPresent(c -> describe(c, out));
+        gate.rollback().ifPresent(r -> out.println("  rollback: back to " + r.expectVersion() + " within "
+                + Durations.human(r.deadline()) + (r.rollForward().isPresent() ? ", then forward again" : "")));
         for (String warning : warnings(gate, System.getenv())) {
             out.println("  warning: " + warning);
         }
