@@ -15,35 +15,35 @@ import java.util.regex.Pattern;
  */
 public record ScrapeTarget(String jobName, String hostPort, Map<String, String> labels) {
 
-  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-  private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
 
-  public ScrapeTarget {
-    Objects.requireNonNull(jobName, "jobName");
-    if (!JOB_NAME.matcher(jobName).matches()) {
-      throw new IllegalArgumentException("jobName must be 1-100 characters of [A-Za-z0-9_.:-], got: " + jobName);
+    public ScrapeTarget {
+        Objects.requireNonNull(jobName, "jobName");
+        if (!JOB_NAME.matcher(jobName).matches()) {
+            throw new IllegalArgumentException("jobName must be 1-100 characters of [A-Za-z0-9_.:-], got: " + jobName);
+        }
+        Loopback.requireLoopbackHostPort(hostPort);
+        labels = labels == null ? Map.of() : new TreeMap<>(labels);
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            if (e.getKey() == null || !LABEL_NAME.matcher(e.getKey()).matches() || e.getKey().startsWith("__")) {
+                throw new IllegalArgumentException("invalid label name: " + e.getKey());
+            }
+            if (e.getKey().equals("job") || e.getKey().equals("instance")) {
+                throw new IllegalArgumentException("label '" + e.getKey() + "' is set by Prometheus itself");
+            }
+            Objects.requireNonNull(e.getValue(), "value of label " + e.getKey());
+        }
+        labels = java.util.Collections.unmodifiableMap(labels);
     }
-    Loopback.requireLoopbackHostPort(hostPort);
-    labels = labels == null ? Map.of() : new TreeMap<>(labels);
-    for (Map.Entry<String, String> e : labels.entrySet()) {
-      if (e.getKey() == null || !LABEL_NAME.matcher(e.getKey()).matches() || e.getKey().startsWith("__")) {
-        throw new IllegalArgumentException("invalid label name: " + e.getKey());
-      }
-      if (e.getKey().equals("job") || e.getKey().equals("instance")) {
-        throw new IllegalArgumentException("label '" + e.getKey() + "' is set by Prometheus itself");
-      }
-      Objects.requireNonNull(e.getValue(), "value of label " + e.getKey());
+
+    /** A target without extra labels. */
+    public static ScrapeTarget of(String jobName, String hostPort) {
+        return new ScrapeTarget(jobName, hostPort, Map.of());
     }
-    labels = java.util.Collections.unmodifiableMap(labels);
-  }
 
-  /** A target without extra labels. */
-  public static ScrapeTarget of(String jobName, String hostPort) {
-    return new ScrapeTarget(jobName, hostPort, Map.of());
-  }
-
-  /** A running sample service as a target. */
-  public static ScrapeTarget of(String jobName, SampleService service, Map<String, String> labels) {
-    return new ScrapeTarget(jobName, service.hostPort(), labels);
-  }
+    /** A running sample service as a target. */
+    public static ScrapeTarget of(String jobName, SampleService service, Map<String, String> labels) {
+        return new ScrapeTarget(jobName, service.hostPort(), labels);
+    }
 }

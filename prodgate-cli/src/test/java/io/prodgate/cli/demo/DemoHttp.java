@@ -10,53 +10,53 @@ import java.nio.charset.StandardCharsets;
 /** Minimal blocking HTTP helper for tests (no background threads to leak). */
 final class DemoHttp {
 
-  record Reply(int status, String body, String contentType) {}
+    record Reply(int status, String body, String contentType) {}
 
-  private DemoHttp() {}
+    private DemoHttp() {}
 
-  static Reply get(String url) throws IOException {
-    return get(url, null);
-  }
-
-  static Reply get(String url, String accept) throws IOException {
-    HttpURLConnection c = open(url, "GET");
-    if (accept != null) {
-      c.setRequestProperty("Accept", accept);
+    static Reply get(String url) throws IOException {
+        return get(url, null);
     }
-    return read(c);
-  }
 
-  static Reply post(String url, String jsonBody) throws IOException {
-    HttpURLConnection c = open(url, "POST");
-    c.setDoOutput(true);
-    c.setRequestProperty("Content-Type", "application/json");
-    try (OutputStream out = c.getOutputStream()) {
-      out.write(jsonBody.getBytes(StandardCharsets.UTF_8));
-    }
-    return read(c);
-  }
-
-  private static HttpURLConnection open(String url, String method) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-    c.setRequestMethod(method);
-    c.setConnectTimeout(2000);
-    c.setReadTimeout(10_000);
-    return c;
-  }
-
-  private static Reply read(HttpURLConnection c) throws IOException {
-    try {
-      int status = c.getResponseCode();
-      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-      String body = "";
-      if (in != null) {
-        try (in) {
-          body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    static Reply get(String url, String accept) throws IOException {
+        HttpURLConnection c = open(url, "GET");
+        if (accept != null) {
+            c.setRequestProperty("Accept", accept);
         }
-      }
-      return new Reply(status, body, c.getContentType());
-    } finally {
-      c.disconnect();
+        return read(c);
     }
-  }
+
+    static Reply post(String url, String jsonBody) throws IOException {
+        HttpURLConnection c = open(url, "POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(jsonBody.getBytes(StandardCharsets.UTF_8));
+        }
+        return read(c);
+    }
+
+    private static HttpURLConnection open(String url, String method) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(10_000);
+        return c;
+    }
+
+    private static Reply read(HttpURLConnection c) throws IOException {
+        try {
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            String body = "";
+            if (in != null) {
+                try (in) {
+                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+            return new Reply(status, body, c.getContentType());
+        } finally {
+            c.disconnect();
+        }
+    }
 }
