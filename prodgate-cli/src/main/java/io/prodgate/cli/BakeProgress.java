@@ -3,7 +3,7 @@ package io.prodgate.cli;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.SloStatus;
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,15 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.GateFileLoader;
-import io.prodgate.core.rollback.RollbackGate;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.report.RollbackHtml;
+import io.prodgate.core.report.RollbackReports;
+import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
-import io.prodgate.core.verdict.Verdict;
 import io.prodgate.core.rollback.RollbackProofs;
 import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,12 +75,12 @@ public final class RollbackCommand implements Callable<Integer> {
                 }
                 spec = spec.withTarget(target);
             }
-            result = new RollbackGate(clock, env).run(gate, spec);
+            result = new RollbackGate(clock, env).run(gate.ref(), gate.prometheus(), spec);
         } catch (GateFileException e) {
             err.println(e.getMessage());
             return ExitCodes.USAGE;
         }
-        out.print(RollbackProofs.summary(result));
+        out.print(RollbackReports.summary(result));
         String service = metrics.service(config);
         metrics.metrics.verdict(service, "rollback", result.proven() ? Verdict.PASS : Verdict.FAIL);
         if (result.timeToRollBack() != null) {
@@ -94,7 +95,7 @@ public final class RollbackCommand implements Callable<Integer> {
                 out.println("  JSON report: " + reportJson);
             }
             if (junit != null) {
-                RollbackProofs.writeJunit(junit, result);
+                RollbackReports.writeJunit(junit, result);
                 out.println("  JUnit XML: " + junit);
             }
             if (reportHtml != null) {

@@ -1,11 +1,11 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.GateFileLoader;
-import io.prodgate.core.smoke.SmokeGate;
-import io.prodgate.core.smoke.SmokeReports;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.report.SmokeHtml;
+import io.prodgate.core.report.SmokeReports;
+import io.prodgate.core.smoke.SmokeGate;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
 import java.io.IOException;
@@ -71,7 +71,7 @@ public final class SmokeCommand implements Callable<Integer> {
                 spec = spec.withTarget(target);
             }
             smokeSpec = spec;
-            result = new SmokeGate(clock, env).run(gate, spec);
+            result = new SmokeGate(clock, env).run(gate.ref(), spec);
         } catch (GateFileException e) {
             // Every problem with its file and field path; a stack trace would only hide them.
             err.println(e.getMessage());

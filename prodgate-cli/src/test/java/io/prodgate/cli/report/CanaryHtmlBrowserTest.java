@@ -41,7 +41,7 @@ class CanaryHtmlBrowserTest {
                 new ValueCheck("cpu", "c{${selector}}", OptionalDouble.empty(), OptionalDouble.of(0.8), 2)),
                 EvidencePolicy.inconclusive(), false, Duration.ofHours(24));
         Instant onset = T0.plus(Duration.ofMinutes(12));
-        CanaryGate gate = new CanaryGate(spec, "sha256:demo", (s, from, at) -> List.of(
+        CanaryGate gate = new CanaryGate(spec, "sha256:demo", (s, start, from, at) -> List.of(
                 new SloEvidence("availability", Reading.counts(at.isAfter(onset) ? 60 : 3, 1200), Reading.counts(30, 12000)),
                 new SloEvidence("latency", Reading.counts(24, 1200), Reading.counts(240, 12000)),
                 new SloEvidence("cpu", Reading.value(0.42), null)), ProofRequirement.none());

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.prodgate.cli.demo.Behaviour;
 import io.prodgate.cli.demo.SampleService;
-import io.prodgate.core.config.GateFile;
-import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.report.RollbackHtml;
 import io.prodgate.core.report.SmokeHtml;
 import io.prodgate.core.rollback.RollbackGate;
@@ -32,7 +32,7 @@ class SmokeAndRollbackHtmlBrowserTest {
     void smokeReportShowsEachCheckItsEvidenceAndTimings(@TempDir Path profile) throws Exception {
         assumeTrue(Browser.installed(), "install the Debian packages chromium and chromium-driver");
         try (SampleService staging = SampleService.start("staging", Behaviour.defaults())) {
-            SmokeResult result = SmokeGate.system().run(gate("""
+            GateFile smokeGate = gate("""
                     smoke:
                       target: %s
                       timeBox: 20s
@@ -45,7 +45,8 @@ class SmokeAndRollbackHtmlBrowserTest {
                           http: { url: /api/checkout, expectStatus: 200, maxLatency: 2s }
                         - name: migrations applied
                           command: { run: ["sh", "-c", "echo 'schema up to date'; exit 3"], timeout: 5s }
-                    """.formatted(staging.url())));
+                    """.formatted(staging.url()));
+            SmokeResult result = SmokeGate.system().run(smokeGate.ref(), smokeGate.requireSmoke());
             Path html = Path.of("target", "reports", "smoke-report.html").toAbsolutePath();
             SmokeHtml.write(html, result, java.time.Duration.ofSeconds(20));
             ChromeDriver browser = Browser.start(profile);
@@ -69,7 +70,7 @@ class SmokeAndRollbackHtmlBrowserTest {
     void rollbackReportShowsBothPhasesAndThePolls(@TempDir Path profile) throws Exception {
         assumeTrue(Browser.installed(), "install the Debian packages chromium and chromium-driver");
         try (SampleService canary = SampleService.start("canary", Behaviour.defaults())) {
-            RollbackProof proof = RollbackGate.system().run(gate("""
+            GateFile rollbackGate = gate("""
                     rollback:
                       target: %s
                       action: { http: { method: POST, url: /admin/behaviour, body: '{"version":"1.4.1"}' } }
@@ -81,7 +82,9 @@ class SmokeAndRollbackHtmlBrowserTest {
                       rollForward:
                         action: { http: { method: POST, url: /admin/behaviour, body: '{"version":"1.4.2"}' } }
                         expectVersion: "1.4.2"
-                    """.formatted(canary.url())));
+                    """.formatted(canary.url()));
+            RollbackProof proof = RollbackGate.system().run(rollbackGate.ref(), rollbackGate.prometheus(),
+                    rollbackGate.requireRollback());
             assertThat(proof.proven()).isTrue();
             Path html = Path.of("target", "reports", "rollback-report.html").toAbsolutePath();
             RollbackHtml.write(html, proof);

@@ -3,20 +3,16 @@ package io.prodgate.core.canary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 import io.prodgate.core.util.AtomicFiles;
+import io.prodgate.core.util.Json;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads and writes a bake's state as JSON, atomically, so that a crash mid-write never loses the previous state. */
 public final class BakeStates {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER.copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private BakeStates() {
     }

@@ -53,7 +53,7 @@ public final class CanaryGate {
         if (!at.isAfter(from)) {
             return new Step(state, null, null); // nothing new to look at yet
         }
-        Evaluation evaluation = new Evaluation(from, at, source.collect(spec, from, at));
+        Evaluation evaluation = new Evaluation(from, at, source.collect(spec, state.startedAt(), from, at));
         BakeState evaluated = state.with(evaluation, nextAfter(state.startedAt(), at, state.endsAt()), null);
         Judgement judgement = judge.judge(evaluated, at, proof);
         BakeState next = judgement.decision() == null ? evaluated : evaluated.decide(judgement.decision());

@@ -2,7 +2,7 @@ package io.prodgate.core.canary;
 
 import io.prodgate.core.canary.stats.AnytimeTest;
 import io.prodgate.core.canary.stats.ConfidenceBounds;
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;

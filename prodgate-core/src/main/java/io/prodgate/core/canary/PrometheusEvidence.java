@@ -1,35 +1,54 @@
 package io.prodgate.core.canary;
 
-import io.prodgate.core.config.Durations;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.QueryFailure;
 import io.prodgate.core.prometheus.ScalarOutcome;
+import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Reads canary and baseline evidence from a Prometheus-compatible API, one instant query per figure at the end of the
- * window, with {@code ${window}} set to the window's length.
+ * Reads canary and baseline evidence from a Prometheus-compatible API.
+ *
+ * <p>Event counts come from the ratio SLO's templates evaluated with {@code ${window}} reaching back to the start of
+ * the bake, and a window's counts are the difference of two such cumulative figures. Counting window by window
+ * instead ({@code increase(x[1m])} every minute) would lose the events between the last sample of one window and the
+ * first of the next, and {@code increase()} would extrapolate the rest: the counts would be rate estimates, noisier
+ * than the events they stand for, and the judge would see more evidence than there is. Over the whole bake the
+ * extrapolation shrinks to a scrape interval in many, so the differences are close to the events themselves.
  */
 public final class PrometheusEvidence implements EvidenceSource {
+    /** Enough for the two evaluation times a bake looks at, for a few dozen SLO queries. */
+    private static final int CACHE_SIZE = 512;
+
     private final PrometheusClient client;
+    // The cumulative figures at the previous evaluation are asked for again at the next one; without a restart
+    // in between, they come from here.
+    private final Map<String, ScalarOutcome> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ScalarOutcome> eldest) {
+            return size() > CACHE_SIZE;
+        }
+    };
 
     public PrometheusEvidence(PrometheusClient client) {
         this.client = client;
     }
 
     @Override
-    public List<SloEvidence> collect(CanarySpec spec, Instant from, Instant at) {
-        String window = Durations.promql(Duration.between(from, at));
+    public List<SloEvidence> collect(CanarySpec spec, Instant bakeStart, Instant from, Instant at) {
         List<SloEvidence> out = new ArrayList<>();
         for (SloSpec slo : spec.slos()) {
             if (slo instanceof RatioSlo ratio) {
-                out.add(new SloEvidence(slo.name(), ratio(ratio, spec.canarySelector(), window, at),
-                        ratio(ratio, spec.baselineSelector(), window, at)));
+                out.add(new SloEvidence(slo.name(), ratio(ratio, spec.canarySelector(), bakeStart, from, at),
+                        ratio(ratio, spec.baselineSelector(), bakeStart, from, at)));
             } else {
                 ValueCheck check = (ValueCheck) slo;
+                String window = Durations.promql(Duration.between(from, at));
                 out.add(new SloEvidence(slo.name(), value(SloSpec.render(check.query(), spec.canarySelector(), window), at),
                         null));
             }
@@ -37,12 +56,29 @@ public final class PrometheusEvidence implements EvidenceSource {
         return out;
     }
 
-    private Reading ratio(RatioSlo slo, String selector, String window, Instant at) {
-        ScalarOutcome total = client.scalar(SloSpec.render(slo.totalQuery(), selector, window), at);
+    private Reading ratio(RatioSlo slo, String selector, Instant bakeStart, Instant from, Instant at) {
+        Reading until = cumulative(slo, selector, bakeStart, at);
+        if (!until.ok() || !from.isAfter(bakeStart)) {
+            return until;
+        }
+        Reading before = cumulative(slo, selector, bakeStart, from);
+        if (before.status() == Reading.Status.NO_DATA) {
+            return until; // the side began reporting inside this window
+        }
+        if (!before.ok()) {
+            return before;
+        }
+        return Reading.counts(Math.max(0, until.bad() - before.bad()), Math.max(0, until.total() - before.total()));
+    }
+
+    /** Bad and all events since the bake began. */
+    private Reading cumulative(RatioSlo slo, String selector, Instant bakeStart, Instant at) {
+        String window = Durations.promql(Duration.between(bakeStart, at));
+        ScalarOutcome total = scalar(SloSpec.render(slo.totalQuery(), selector, window), at);
         if (!(total instanceof ScalarOutcome.Value t)) {
             return missing(total);
         }
-        ScalarOutcome events = client.scalar(SloSpec.render(slo.eventsQuery(), selector, window), at);
+        ScalarOutcome events = scalar(SloSpec.render(slo.eventsQuery(), selector, window), at);
         double count;
         if (events instanceof ScalarOutcome.Value v) {
             count = v.value();
@@ -53,6 +89,24 @@ public final class PrometheusEvidence implements EvidenceSource {
         }
         double bad = slo.countsGood() ? t.value() - count : count;
         return Reading.counts(bad, t.value());
+    }
+
+    /** A query's answer; answers that say something about the data are kept, failures are asked again. */
+    private ScalarOutcome scalar(String query, Instant at) {
+        String key = at.toEpochMilli() + " " + query;
+        synchronized (cache) {
+            ScalarOutcome known = cache.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        ScalarOutcome outcome = client.scalar(query, at);
+        if (!(outcome instanceof QueryFailure)) {
+            synchronized (cache) {
+                cache.put(key, outcome);
+            }
+        }
+        return outcome;
     }
 
     private Reading value(String query, Instant at) {

@@ -2,6 +2,7 @@ package io.prodgate.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prodgate.core.config.GateFileException.Problem;
+import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

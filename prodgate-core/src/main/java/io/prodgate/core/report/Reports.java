@@ -1,35 +1,25 @@
 package io.prodgate.core.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 import io.prodgate.core.util.AtomicFiles;
+import io.prodgate.core.util.Json;
+import java.io.IOException;
 import java.nio.file.Path;
 
-/** Shared plumbing of the report writers: one JSON mapper, atomic writes. */
+/** Shared plumbing of the report writers: the JSON mapping, atomic writes. */
 public final class Reports {
     /** The mapper for every JSON report: ISO-8601 times, indented, unknown figures as null. */
-    public static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = Json.MAPPER;
 
     private Reports() {
     }
 
     public static String json(Object report) {
-        try {
-            return JSON.writeValueAsString(report);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("report does not serialize: " + e.getOriginalMessage(), e);
-        }
+        return Json.write(report);
     }
 
     public static void writeJson(Path file, Object report) throws IOException {
-        writeAtomically(file, json(report) + System.lineSeparator());
+        Json.write(file, report);
     }
 
     /** Writes through a temporary file in the same folder, so a reader never sees half a report. */

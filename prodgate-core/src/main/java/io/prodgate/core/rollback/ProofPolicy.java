@@ -1,6 +1,6 @@
 package io.prodgate.core.rollback;
 
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

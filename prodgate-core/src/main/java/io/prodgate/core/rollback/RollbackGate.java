@@ -2,9 +2,9 @@ package io.prodgate.core.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prodgate.core.config.Durations;
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateRef;
+import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.QueryFailure;
 import io.prodgate.core.prometheus.QueryOutcome;
@@ -18,6 +18,7 @@ import io.prodgate.core.smoke.HttpExchange;
 import io.prodgate.core.smoke.HttpProbe;
 import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.smoke.SecretSet;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -60,24 +62,21 @@ public final class RollbackGate {
         return new RollbackGate(Clock.systemUTC(), System.getenv());
     }
 
-    /** Proves the gate file's {@code rollback} section. */
-    public RollbackProof run(GateFile file) throws GateFileException {
-        return run(file, file.requireRollback());
-    }
-
     /**
-     * Proves {@code spec} (the file's section, perhaps with another target).
+     * Proves {@code spec} (a gate file's section, perhaps with another target); {@code prometheus} is the file's
+     * connection, needed only for PromQL version sources and SLO queries.
      *
      * @throws GateFileException when a relative URL has no target, a secret is unset, or PromQL is used without a
      *                           prometheus section
      */
-    public RollbackProof run(GateFile file, RollbackSpec spec) throws GateFileException {
+    public RollbackProof run(GateRef file, Optional<PrometheusSettings> prometheusSettings, RollbackSpec spec)
+            throws GateFileException {
         checkTarget(file, spec);
         SecretSet secrets = new SecretSet(file.name(), env, file.baseDir());
         Resolved resolved = new Resolved(secrets, spec);
         PrometheusClient prometheus = null;
         if (spec.needsPrometheus()) {
-            prometheus = file.prometheus().orElseThrow(() -> GateFileException.of(file.name(), "prometheus",
+            prometheus = prometheusSettings.orElseThrow(() -> GateFileException.of(file.name(), "prometheus",
                     "is required: rollback.version.promql and rollback.sloQueries read from it"))
                     .openClient(file.name(), env, file.baseDir());
         }
@@ -109,7 +108,7 @@ public final class RollbackGate {
         }
     }
 
-    private static void checkTarget(GateFile file, RollbackSpec spec) throws GateFileException {
+    private static void checkTarget(GateRef file, RollbackSpec spec) throws GateFileException {
         if (spec.target().isPresent()) {
             return;
         }
@@ -170,14 +169,14 @@ public final class RollbackGate {
     }
 
     private final class Run {
-        private final GateFile file;
+        private final GateRef file;
         private final RollbackSpec spec;
         private final SecretSet secrets;
         private final Resolved resolved;
         private final HttpProbe probe;
         private final PrometheusClient prometheus;
 
-        Run(GateFile file, RollbackSpec spec, SecretSet secrets, Resolved resolved, HttpProbe probe,
+        Run(GateRef file, RollbackSpec spec, SecretSet secrets, Resolved resolved, HttpProbe probe,
             PrometheusClient prometheus) {
             this.file = file;
             this.spec = spec;

@@ -1,6 +1,6 @@
 package io.prodgate.core.smoke;
 
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.prodgate.core.smoke;
 
-import io.prodgate.core.config.Durations;
 import io.prodgate.core.secret.Secret;
+import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package io.prodgate.core.smoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prodgate.core.config.Durations;
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateRef;
 import io.prodgate.core.secret.Secret;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
@@ -58,17 +58,12 @@ public final class SmokeGate {
         return new SmokeGate(Clock.systemUTC(), System.getenv());
     }
 
-    /** Runs the gate file's {@code smoke} section. */
-    public SmokeResult run(GateFile file) throws GateFileException {
-        return run(file, file.requireSmoke());
-    }
-
     /**
-     * Runs {@code spec} (the file's section, perhaps with another target) for the gate file {@code file}.
+     * Runs {@code spec} (a gate file's section, perhaps with another target) for the gate file {@code file}.
      *
      * @throws GateFileException when a relative URL has no target or a secret's environment variable is unset
      */
-    public SmokeResult run(GateFile file, SmokeSpec spec) throws GateFileException {
+    public SmokeResult run(GateRef file, SmokeSpec spec) throws GateFileException {
         List<SmokeCheck> checks = spec.checks();
         for (int i = 0; i < checks.size(); i++) {
             if (request(checks.get(i)) != null && request(checks.get(i)).isRelative() && spec.target().isEmpty()) {
@@ -178,13 +173,13 @@ public final class SmokeGate {
     /** One run of the checks of one spec: the shared state of the time box. */
     private final class Run {
         private final SmokeSpec spec;
-        private final GateFile file;
+        private final GateRef file;
         private final SecretSet secrets;
         private final List<Map<String, Secret>> headers;
         private final HttpProbe probe;
         private final long boxEnd;
 
-        Run(SmokeSpec spec, GateFile file, SecretSet secrets, List<Map<String, Secret>> headers, HttpProbe probe,
+        Run(SmokeSpec spec, GateRef file, SecretSet secrets, List<Map<String, Secret>> headers, HttpProbe probe,
             long boxEnd) {
             this.spec = spec;
             this.file = file;

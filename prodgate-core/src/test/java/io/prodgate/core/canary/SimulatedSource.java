@@ -48,7 +48,7 @@ final class SimulatedSource implements EvidenceSource {
     }
 
     @Override
-    public List<SloEvidence> collect(CanarySpec spec, Instant from, Instant at) {
+    public List<SloEvidence> collect(CanarySpec spec, Instant bakeStart, Instant from, Instant at) {
         calls++;
         RandomGenerator rng = new Well19937c(new int[] {(int) seed, (int) (seed >>> 32), (int) at.getEpochSecond(),
                 (int) Duration.between(from, at).getSeconds()});

@@ -3,8 +3,9 @@ package io.prodgate.core.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.report.RollbackReports;
 import io.prodgate.core.smoke.GateFiles;
 import io.prodgate.core.smoke.LocalServer;
 import io.prodgate.core.smoke.LocalServer.Reply;
@@ -60,7 +61,7 @@ class RollbackGateTest {
         GateFile f = file("""
                 action: { command: { run: ["sh", "-c", "echo rolling back; echo 1.4.1 > $SWITCH"], timeout: 5s } }
                 """ + VERIFY);
-        RollbackProof p = gate.run(f);
+        RollbackProof p = prove(gate, f);
 
         assertThat(p.proven()).isTrue();
         assertThat(p.format()).isEqualTo(1);
@@ -102,7 +103,7 @@ class RollbackGateTest {
                 action: { http: { url: /deploy/rollback, body: '{"to":"1.4.1"}', expectStatus: 202,
                                   headersFromEnv: { Authorization: DEPLOY_TOKEN } } }
                 """ + VERIFY);
-        RollbackProof p = gate.run(f);
+        RollbackProof p = prove(gate, f);
         assertThat(p.proven()).isTrue();
         assertThat(service.server.last("/deploy/rollback").headers()).containsEntry("authorization", "tok-9f8e7d");
         assertThat(service.server.last("/deploy/rollback").method()).isEqualTo("POST");
@@ -120,7 +121,7 @@ class RollbackGateTest {
         GateFile f = file("""
                 action: { command: { run: ["sh", "-c", "echo cannot reach the cluster >&2; exit 3"] } }
                 """ + VERIFY);
-        RollbackProof p = gate.run(f);
+        RollbackProof p = prove(gate, f);
         assertThat(p.proven()).isFalse();
         assertThat(p.timeToRollBack()).isNull();
         assertThat(p.rollback().action().succeeded()).isFalse();
@@ -135,7 +136,7 @@ class RollbackGateTest {
 
     @Test
     void aFailingHttpActionIsNotAProof() throws Exception {
-        RollbackProof p = gate.run(file("action: { http: { url: /deploy/broken } }\n" + VERIFY));
+        RollbackProof p = prove(gate, file("action: { http: { url: /deploy/broken } }\n" + VERIFY));
         assertThat(p.proven()).isFalse();
         assertThat(p.reasons().get(0).message()).isEqualTo("rollback action failed: HTTP 500, expected 200");
         assertThat(p.rollback().action().excerpt()).isEqualTo("deploy API down");
@@ -145,7 +146,7 @@ class RollbackGateTest {
     void anActionThatHangsIsKilledAtItsTimeout() throws Exception {
         Path pids = dir.resolve("pids");
         long start = System.nanoTime();
-        RollbackProof p = gate.run(file("""
+        RollbackProof p = prove(gate, file("""
                 action: { command: { run: ["sh", "-c", "echo $$ > %s; sleep 30"], timeout: 500ms } }
                 """.formatted(pids) + VERIFY));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
@@ -162,7 +163,7 @@ class RollbackGateTest {
     @Test
     void theWrongVersionUntilTheDeadlineIsNotAProof() throws Exception {
         long start = System.nanoTime();
-        RollbackProof p = gate.run(file("action: { command: { run: [\"true\"] } }\n"
+        RollbackProof p = prove(gate, file("action: { command: { run: [\"true\"] } }\n"
                 + VERIFY.replace("deadline: 3s", "deadline: 1s").replace("pollInterval: 50ms", "pollInterval: 200ms")));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
@@ -182,7 +183,7 @@ class RollbackGateTest {
         GateFile f = file("action: { http: { url: /deploy/rollback, expectStatus: 202 } }\n"
                 + VERIFY.replace("deadline: 3s", "deadline: 1s"));
         service.healthBroken.set(true);
-        RollbackProof p = gate.run(f);
+        RollbackProof p = prove(gate, f);
         assertThat(p.proven()).isFalse();
         assertThat(p.rollback().versionAfter()).isEqualTo("1.4.1");
         assertThat(p.reasons().get(0).message()).startsWith("the target reports 1.4.1 but its health check answered"
@@ -191,7 +192,7 @@ class RollbackGateTest {
 
     @Test
     void theRollForwardIsVerifiedTheSameWay() throws Exception {
-        RollbackProof p = gate.run(file("""
+        RollbackProof p = prove(gate, file("""
                 action: { http: { url: /deploy/rollback, expectStatus: 202 } }
                 rollForward:
                   action: { command: { run: ["sh", "-c", "echo 1.4.2 > $SWITCH"] } }
@@ -206,13 +207,13 @@ class RollbackGateTest {
         assertThat(fwd.timeToVerified()).isNotNull();
         assertThat(fwd.deadline()).isEqualTo(Duration.ofSeconds(3));
         assertThat(p.reasons().get(0).message()).contains("rolled forward to 1.4.2 in ");
-        assertThat(RollbackProofs.summary(p)).contains("PASS roll-forward verified: 1.4.1 -> 1.4.2 (expected 1.4.2)")
+        assertThat(RollbackReports.summary(p)).contains("PASS roll-forward verified: 1.4.1 -> 1.4.2 (expected 1.4.2)")
                 .contains("rollback PROVEN");
     }
 
     @Test
     void aFailedRollForwardLeavesTheProofUnproven() throws Exception {
-        RollbackProof p = gate.run(file("""
+        RollbackProof p = prove(gate, file("""
                 action: { http: { url: /deploy/rollback, expectStatus: 202 } }
                 rollForward:
                   action: { command: { run: ["true"] } }
@@ -228,13 +229,13 @@ class RollbackGateTest {
             assertThat(r.message()).startsWith("the target still reports version 1.4.1, expected 1.4.2, within 1s"
                     + " after the roll-forward action");
         });
-        assertThat(RollbackProofs.junit(p)).contains("name=\"roll-forward verified\"")
+        assertThat(RollbackReports.junit(p)).contains("name=\"roll-forward verified\"")
                 .contains("<failure message=\"the target still reports version 1.4.1");
     }
 
     @Test
     void aPlainTextVersionEndpointWithoutHealthIsEnough() throws Exception {
-        RollbackProof p = gate.run(file("""
+        RollbackProof p = prove(gate, file("""
                 action: { http: { url: /deploy/rollback, expectStatus: 202 } }
                 expectVersion: "1.4.1"
                 version: { http: { url: /version.txt } }
@@ -275,7 +276,7 @@ class RollbackGateTest {
                         - { name: errors, query: 'sum(rate(errors_total[1m]))', max: 0.01 }
                         - { name: latency, query: 'histogram_quantile(0.99, latency)', max: 0.5 }
                     """.formatted(prom.url(), service.url()));
-            RollbackProof p = gate.run(f);
+            RollbackProof p = prove(gate, f);
             assertThat(p.rollback().versionBefore()).isEqualTo("1.4.2");
             assertThat(p.rollback().versionAfter()).isEqualTo("1.4.1");
             assertThat(p.target()).isEqualTo(service.url());
@@ -298,7 +299,7 @@ class RollbackGateTest {
                 expectVersion: "1.4.1"
                 version: { promql: 'max by (version) (build_info)', label: version }
                 """);
-        assertThatThrownBy(() -> gate.run(f)).isInstanceOf(GateFileException.class)
+        assertThatThrownBy(() -> prove(gate, f)).isInstanceOf(GateFileException.class)
                 .hasMessage(f.name() + ": prometheus: is required: rollback.version.promql and rollback.sloQueries read"
                         + " from it");
     }
@@ -306,5 +307,10 @@ class RollbackGateTest {
     private static String vector(String labels, String value) {
         return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":" + labels
                 + ",\"value\":[1767323045,\"" + value + "\"]}]}}";
+    }
+
+    /** Proves the file's rollback section, as the CLI does. */
+    static RollbackProof prove(RollbackGate gate, GateFile file) throws GateFileException {
+        return gate.run(file.ref(), file.prometheus(), file.requireRollback());
     }
 }

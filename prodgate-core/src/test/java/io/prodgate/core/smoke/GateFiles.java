@@ -1,8 +1,8 @@
 package io.prodgate.core.smoke;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

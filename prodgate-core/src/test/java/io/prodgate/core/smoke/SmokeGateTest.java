@@ -3,8 +3,9 @@ package io.prodgate.core.smoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.report.SmokeReports;
 import io.prodgate.core.smoke.LocalServer.Reply;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
@@ -48,7 +49,7 @@ class SmokeGateTest {
                   checks:
                 %s
                 """.formatted(server.url(), extra.indent(2).stripTrailing(), checks.indent(4).stripTrailing()));
-        return gate.run(file);
+        return gate.run(file.ref(), file.requireSmoke());
     }
 
     @Test
@@ -362,7 +363,7 @@ class SmokeGateTest {
                   checks:
                     - { name: a, http: { url: /a, headersFromEnv: { Authorization: NOT_SET_ANYWHERE } } }
                 """.formatted(server.url()));
-        assertThatThrownBy(() -> gate.run(file)).isInstanceOf(GateFileException.class)
+        assertThatThrownBy(() -> gate.run(file.ref(), file.requireSmoke())).isInstanceOf(GateFileException.class)
                 .hasMessage(file.name() + ": smoke.checks[0].http.headersFromEnv.Authorization: environment variable"
                         + " NOT_SET_ANYWHERE is not set");
     }
@@ -374,7 +375,7 @@ class SmokeGateTest {
                   checks:
                     - { name: a, http: { url: /a } }
                 """);
-        assertThatThrownBy(() -> gate.run(file)).isInstanceOf(GateFileException.class)
+        assertThatThrownBy(() -> gate.run(file.ref(), file.requireSmoke())).isInstanceOf(GateFileException.class)
                 .hasMessageContaining("smoke.target: is required for relative URLs such as /a");
     }
 
@@ -387,7 +388,7 @@ class SmokeGateTest {
                   checks:
                     - { name: a, http: { url: /a } }
                 """);
-        SmokeResult r = gate.run(file, file.requireSmoke().withTarget(server.url() + "/"));
+        SmokeResult r = gate.run(file.ref(), file.requireSmoke().withTarget(server.url() + "/"));
         assertThat(r.verdict()).isEqualTo(Verdict.PASS);
         assertThat(r.target()).isEqualTo(server.url() + "/");
     }

@@ -2,6 +2,7 @@ package io.prodgate.core.smoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prodgate.core.report.SmokeReports;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;

@@ -3,9 +3,9 @@ package io.prodgate.core.smoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

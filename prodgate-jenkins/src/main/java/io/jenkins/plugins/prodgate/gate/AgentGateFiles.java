@@ -2,9 +2,9 @@ package io.jenkins.plugins.prodgate.gate;
 
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.AbortException;
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.GateFileLoader;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.util.AtomicFiles;
 import java.io.File;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.EvidencePolicy;
 import io.prodgate.core.canary.RatioSlo;
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.jenkins.plugins.prodgate.gate;
 
-import java.io.File;
-import java.io.IOException;
 import io.prodgate.core.report.CanaryHtml;
 import io.prodgate.core.report.CanaryReport;
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;

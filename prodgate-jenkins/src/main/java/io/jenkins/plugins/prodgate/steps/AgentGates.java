@@ -8,7 +8,7 @@ import io.jenkins.plugins.prodgate.gate.AgentGateResult;
 import io.jenkins.plugins.prodgate.gate.GateOutcome;
 import io.jenkins.plugins.prodgate.gate.Reports;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
-import io.prodgate.core.config.Durations;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Verdict;
 import java.time.Duration;
 import java.util.Map;

@@ -12,11 +12,11 @@ import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.jenkins.plugins.prodgate.gate.AgentGateFiles;
 import io.jenkins.plugins.prodgate.gate.AgentGateResult;
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.report.SmokeReports;
 import io.prodgate.core.smoke.SmokeBudget;
 import io.prodgate.core.smoke.SmokeGate;
-import io.prodgate.core.smoke.SmokeReports;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
 import io.prodgate.core.verdict.Reason;
@@ -178,7 +178,7 @@ public class StagingSmokeStep extends Step {
             spec = new SmokeSpec(spec.target(), spec.timeBox(), capped(spec.budget()), spec.checks());
             SmokeResult result;
             try {
-                result = new SmokeGate(Clock.systemUTC(), env).run(file, spec);
+                result = new SmokeGate(Clock.systemUTC(), env).run(file.ref(), spec);
             } catch (GateFileException e) {
                 throw new hudson.AbortException(e.getMessage());
             }

@@ -13,13 +13,14 @@ import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.prodgate.gate.AgentGateFiles;
 import io.jenkins.plugins.prodgate.gate.AgentGateResult;
 import io.jenkins.plugins.prodgate.gate.BuildRollbackProofs;
-import io.prodgate.core.config.Durations;
-import io.prodgate.core.config.GateFile;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.report.RollbackReports;
 import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.rollback.RollbackProofs;
 import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.Verdict;
 import java.io.File;
@@ -188,12 +189,12 @@ public class VerifyRollbackStep extends Step {
                 if (target != null) {
                     spec = spec.withTarget(target);
                 }
-                result = new RollbackGate(Clock.systemUTC(), env).run(file, spec);
+                result = new RollbackGate(Clock.systemUTC(), env).run(file.ref(), file.prometheus(), spec);
             } catch (GateFileException e) {
                 throw new AbortException(e.getMessage());
             }
             String json = RollbackProofs.json(result);
-            String junit = RollbackProofs.junit(result);
+            String junit = RollbackReports.junit(result);
             AgentGateFiles.write(workspace, proof, json);
             AgentGateFiles.write(workspace, junitReport, junit);
             List<String> reasons = result.reasons().stream().map(Reason::message).toList();
@@ -201,7 +202,7 @@ public class VerifyRollbackStep extends Step {
                     ? Messages.VerifyRollback_Proven(Durations.human(result.timeToRollBack()))
                     : Messages.VerifyRollback_NotProven();
             return new AgentGateResult(result.proven() ? Verdict.PASS.name() : Verdict.FAIL.name(), headline,
-                    reasons, List.of(), RollbackProofs.summary(result), json, junit);
+                    reasons, List.of(), RollbackReports.summary(result), json, junit);
         }
     }
 

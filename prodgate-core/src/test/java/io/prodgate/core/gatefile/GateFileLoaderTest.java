@@ -1,4 +1,4 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.ValueCheck;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.SecretRef;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
 import java.nio.charset.StandardCharsets;

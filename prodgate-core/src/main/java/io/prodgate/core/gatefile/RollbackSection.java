@@ -1,5 +1,6 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
+import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.rollback.HealthProbe;
 import io.prodgate.core.rollback.RollForwardSpec;
 import io.prodgate.core.rollback.RollbackAction;
@@ -8,6 +9,7 @@ import io.prodgate.core.rollback.SloQuery;
 import io.prodgate.core.rollback.VersionSource;
 import io.prodgate.core.smoke.CommandSpec;
 import io.prodgate.core.smoke.HttpRequestSpec;
+import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

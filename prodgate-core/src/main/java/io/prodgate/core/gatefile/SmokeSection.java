@@ -1,5 +1,7 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
+import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.config.SecretRef;
 import io.prodgate.core.smoke.CommandCheck;
 import io.prodgate.core.smoke.CommandSpec;
 import io.prodgate.core.smoke.HealthCheck;
@@ -9,6 +11,7 @@ import io.prodgate.core.smoke.JsonFieldExpect;
 import io.prodgate.core.smoke.SmokeBudget;
 import io.prodgate.core.smoke.SmokeCheck;
 import io.prodgate.core.smoke.SmokeSpec;
+import io.prodgate.core.util.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

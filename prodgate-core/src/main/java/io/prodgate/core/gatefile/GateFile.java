@@ -1,6 +1,9 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
 import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.GateRef;
+import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.rollback.RollbackSpec;
 import io.prodgate.core.smoke.SmokeSpec;
 import java.nio.file.Path;
@@ -26,6 +29,11 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
 
     public String name() {
         return source.toString();
+    }
+
+    /** Which file this is, as the gates record it. */
+    public GateRef ref() {
+        return new GateRef(name(), digest, baseDir());
     }
 
     public Path baseDir() {

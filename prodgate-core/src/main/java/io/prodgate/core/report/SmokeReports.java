@@ -1,10 +1,11 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.report;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import io.prodgate.core.config.Durations;
-import io.prodgate.core.report.JUnitXml;
 import io.prodgate.core.report.JUnitXml.Outcome;
-import io.prodgate.core.report.Reports;
+import io.prodgate.core.smoke.CheckEvidence;
+import io.prodgate.core.smoke.CheckResult;
+import io.prodgate.core.smoke.SmokeResult;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import java.io.IOException;

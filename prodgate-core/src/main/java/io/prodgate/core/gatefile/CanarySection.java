@@ -1,10 +1,12 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.EvidencePolicy;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.SloSpec;
 import io.prodgate.core.canary.ValueCheck;
+import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
 import java.time.Duration;

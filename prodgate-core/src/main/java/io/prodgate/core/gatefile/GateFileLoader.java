@@ -1,9 +1,11 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateFileException.Problem;
 import java.io.IOException;
 import java.nio.file.Files;

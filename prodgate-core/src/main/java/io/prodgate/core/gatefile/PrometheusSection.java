@@ -1,5 +1,8 @@
-package io.prodgate.core.config;
+package io.prodgate.core.gatefile;
 
+import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.config.PrometheusSettings;
+import io.prodgate.core.config.SecretRef;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

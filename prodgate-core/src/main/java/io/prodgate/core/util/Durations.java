@@ -1,4 +1,4 @@
-package io.prodgate.core.config;
+package io.prodgate.core.util;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,0 +1,66 @@
+package io.prodgate.core.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's layering, so that the folder layout stays a map of the architecture: leaves at the bottom, the gates
+ * above them, reports and the gate-file reader on top, and no CLI or Jenkins code anywhere in the engine.
+ */
+class LayeringTest {
+    static final JavaClasses CORE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.prodgate.core");
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("io.prodgate.core.(*)..").should().beFreeOfCycles().check(CORE);
+    }
+
+    @Test
+    void theEngineKnowsNothingOfItsCallers() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.prodgate.cli..", "picocli..", "hudson..",
+                "jenkins..", "org.jenkinsci..", "org.kohsuke..", "io.jenkins..").check(CORE);
+    }
+
+    @Test
+    void leavesDependOnNoOtherPartOfTheEngine() {
+        noClasses().that().resideInAnyPackage("io.prodgate.core.secret..", "io.prodgate.core.util..",
+                        "io.prodgate.core.verdict..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
+                        "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
+                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.prometheus..",
+                        "io.prodgate.core.metrics..")
+                .check(CORE);
+    }
+
+    @Test
+    void prometheusAccessKnowsNoGate() {
+        noClasses().that().resideInAPackage("io.prodgate.core.prometheus..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
+                        "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
+                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..")
+                .check(CORE);
+    }
+
+    @Test
+    void gatesDoNotDependOnHowTheyAreReadOrReported() {
+        noClasses().that().resideInAnyPackage("io.prodgate.core.canary..", "io.prodgate.core.smoke..",
+                        "io.prodgate.core.rollback..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.gatefile..",
+                        "io.prodgate.core.report..", "io.prodgate.core.metrics..")
+                .check(CORE);
+    }
+
+    @Test
+    void theCanaryJudgeStandsAlone() {
+        noClasses().that().resideInAPackage("io.prodgate.core.canary..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.smoke..",
+                        "io.prodgate.core.rollback..", "io.prodgate.core.config..")
+                .check(CORE);
+    }
+}
