@@ -8,7 +8,6 @@ import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
 import io.prodgate.core.canary.ProofRequirement;
-import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
@@ -64,22 +63,15 @@ public final class CanaryCommand implements Callable<Integer> {
             description = "Bake state, written after each evaluation; an existing one is resumed.")
     Path stateFile;
 
-    @Option(names = "--report-json", paramLabel = "FILE", description = "Write the JSON report here.")
-    Path reportJson;
-
-    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per SLO).")
-    Path junit;
-
-    @Option(names = "--report-html", paramLabel = "FILE",
-            description = "Write a self-contained HTML report here (timelines of canary against baseline).")
-    Path reportHtml;
-
     @Option(names = "--proof", paramLabel = "FILE", description = "The rollback proof (from prodgate rollback) that "
             + "canary.rollbackProof.required asks for (default: rollback-proof.json).")
     Path proofFile;
 
     @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
     boolean quiet;
+
+    @CommandLine.Mixin
+    ReportOptions reports = new ReportOptions();
 
     @CommandLine.Mixin
     MetricsOptions metrics = new MetricsOptions();
@@ -149,18 +141,9 @@ public final class CanaryCommand implements Callable<Integer> {
         for (Reason r : d.reasons()) {
             out.println("  - " + r.message());
         }
-        if (reportJson != null) {
-            Reports.writeJson(reportJson, report);
-            out.println("  JSON report: " + reportJson);
-        }
-        if (junit != null) {
-            JUnitXml.write(junit, "prodgate canary gate", d.decidedAt(), report.testCases());
-            out.println("  JUnit XML: " + junit);
-        }
-        if (reportHtml != null) {
-            CanaryHtml.write(reportHtml, report);
-            out.println("  HTML report: " + reportHtml);
-        }
+        reports.write(out, f -> Reports.writeJson(f, report),
+                f -> JUnitXml.write(f, "prodgate canary gate", d.decidedAt(), report.testCases()),
+                f -> CanaryHtml.write(f, report));
         return d.verdict().exitCode();
     }
 

@@ -40,14 +40,8 @@ public final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "URL", description = "Base URL for relative URLs; overrides rollback.target.")
     String target;
 
-    @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the proof as a JSON report here.")
-    Path reportJson;
-
-    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (action, verification, SLOs).")
-    Path junit;
-
-    @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report here.")
-    Path reportHtml;
+    @CommandLine.Mixin
+    ReportOptions reports = new ReportOptions();
 
     @CommandLine.Mixin
     MetricsOptions metrics = new MetricsOptions();
@@ -90,18 +84,8 @@ public final class RollbackCommand implements Callable<Integer> {
         try {
             RollbackProofs.write(proof, result);
             out.println("  proof: " + proof);
-            if (reportJson != null) {
-                RollbackProofs.write(reportJson, result);
-                out.println("  JSON report: " + reportJson);
-            }
-            if (junit != null) {
-                RollbackReports.writeJunit(junit, result);
-                out.println("  JUnit XML: " + junit);
-            }
-            if (reportHtml != null) {
-                RollbackHtml.write(reportHtml, result);
-                out.println("  HTML report: " + reportHtml);
-            }
+            reports.write(out, f -> RollbackProofs.write(f, result), f -> RollbackReports.writeJunit(f, result),
+                    f -> RollbackHtml.write(f, result));
         } catch (IOException e) {
             err.println("prodgate rollback: cannot write " + e.getMessage());
             return ExitCodes.IO;

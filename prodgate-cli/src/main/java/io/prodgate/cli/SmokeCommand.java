@@ -34,14 +34,8 @@ public final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "URL", description = "Base URL for relative check URLs; overrides smoke.target.")
     String target;
 
-    @Option(names = "--report-json", paramLabel = "FILE", description = "Write the result as JSON here.")
-    Path reportJson;
-
-    @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here (one test case per check).")
-    Path junit;
-
-    @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report here.")
-    Path reportHtml;
+    @CommandLine.Mixin
+    ReportOptions reports = new ReportOptions();
 
     @CommandLine.Mixin
     MetricsOptions metrics = new MetricsOptions();
@@ -81,18 +75,8 @@ public final class SmokeCommand implements Callable<Integer> {
         metrics.metrics.verdict(metrics.service(config), "smoke", result.verdict());
         metrics.finish(err);
         try {
-            if (reportJson != null) {
-                SmokeReports.writeJson(reportJson, result);
-                out.println("  JSON report: " + reportJson);
-            }
-            if (junit != null) {
-                SmokeReports.writeJunit(junit, result);
-                out.println("  JUnit XML: " + junit);
-            }
-            if (reportHtml != null) {
-                SmokeHtml.write(reportHtml, result, smokeSpec.timeBox());
-                out.println("  HTML report: " + reportHtml);
-            }
+            reports.write(out, f -> SmokeReports.writeJson(f, result), f -> SmokeReports.writeJunit(f, result),
+                    f -> SmokeHtml.write(f, result, smokeSpec.timeBox()));
         } catch (IOException e) {
             err.println("prodgate smoke: cannot write a report: " + e.getMessage());
             return ExitCodes.IO;

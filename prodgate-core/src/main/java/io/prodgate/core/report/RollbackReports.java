@@ -1,10 +1,5 @@
 package io.prodgate.core.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.prodgate.core.report.JUnitXml.Outcome;
 import io.prodgate.core.rollback.ActionRecord;
 import io.prodgate.core.rollback.PhaseProof;
@@ -14,7 +9,6 @@ import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

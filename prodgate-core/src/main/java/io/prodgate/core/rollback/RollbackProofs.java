@@ -5,16 +5,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import io.prodgate.core.util.Durations;
 import io.prodgate.core.util.Json;
-import io.prodgate.core.verdict.Reason;
-import io.prodgate.core.verdict.ReasonType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Reading and writing rollback proofs (JSON). Their JUnit XML and human forms are in the report package. */
 public final class RollbackProofs {

@@ -1,13 +1,8 @@
 package io.jenkins.plugins.prodgate.steps;
 
-import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.EnvVars;
 import hudson.Extension;
-import hudson.FilePath;
-import hudson.Util;
-import hudson.model.Run;
-import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.jenkins.plugins.prodgate.gate.AgentGateFiles;
@@ -26,94 +21,32 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import jenkins.MasterToSlaveFileCallable;
-import org.jenkinsci.plugins.workflow.graph.FlowNode;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
-import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code stagingSmoke}: the gate file's {@code smoke} checks against staging, run on the agent that holds the
  * workspace, inside the administrator's staging budget. PASS returns, FAIL fails the stage.
  */
-public class StagingSmokeStep extends Step {
+public class StagingSmokeStep extends AgentGateStep {
     static final String GATE = "stagingSmoke";
     static final String DEFAULT_JUNIT = "prodgate-reports/staging-smoke.xml";
     static final String DEFAULT_TIMEOUT = "10m";
 
-    private String config;
-    private String configText;
-    private String target;
-    private String junitReport = DEFAULT_JUNIT;
-    private String timeout = DEFAULT_TIMEOUT;
 
     @DataBoundConstructor
     public StagingSmokeStep() {
-    }
-
-    @CheckForNull
-    public String getConfig() {
-        return config;
-    }
-
-    @DataBoundSetter
-    public void setConfig(String config) {
-        this.config = Util.fixEmptyAndTrim(config);
-    }
-
-    @CheckForNull
-    public String getConfigText() {
-        return configText;
-    }
-
-    @DataBoundSetter
-    public void setConfigText(String configText) {
-        this.configText = Util.fixEmpty(configText);
-    }
-
-    @CheckForNull
-    public String getTarget() {
-        return target;
-    }
-
-    /** Base URL of staging for relative check URLs; replaces the gate file's {@code smoke.target}. */
-    @DataBoundSetter
-    public void setTarget(String target) {
-        this.target = Util.fixEmptyAndTrim(target);
-    }
-
-    public String getJunitReport() {
-        return junitReport;
-    }
-
-    /** Where in the workspace the JUnit XML goes, for the {@code junit} step. */
-    @DataBoundSetter
-    public void setJunitReport(String junitReport) {
-        String v = Util.fixEmptyAndTrim(junitReport);
-        this.junitReport = v == null ? DEFAULT_JUNIT : v;
-    }
-
-    public String getTimeout() {
-        return timeout;
-    }
-
-    /** The longest the step waits for the agent, a safety net above the gate file's own time box. */
-    @DataBoundSetter
-    public void setTimeout(String timeout) {
-        String v = Util.fixEmptyAndTrim(timeout);
-        this.timeout = v == null ? DEFAULT_TIMEOUT : v;
+        super(DEFAULT_JUNIT, DEFAULT_TIMEOUT);
     }
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
         ProdgateConfiguration global = ProdgateConfiguration.get();
-        return new Execution(context, new SmokeOnAgent(config, configText, target, junitReport,
-                global.getStagingMaxChecks(), global.stagingMaxDurationValue(), new HashMap<>()), timeout);
+        return new Execution(context, new SmokeOnAgent(getConfig(), getConfigText(), getTarget(), getJunitReport(),
+                global.getStagingMaxChecks(), global.stagingMaxDurationValue(), new HashMap<>()), getTimeout());
     }
 
     /** Short and synchronous: it cannot resume after a restart; wrap it in {@code retry(conditions: [nonresumable()])}. */
@@ -202,12 +135,7 @@ public class StagingSmokeStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class, FilePath.class, FlowNode.class);
-        }
-
+    public static final class DescriptorImpl extends AgentGateDescriptor {
         @Override
         public String getFunctionName() {
             return GATE;
@@ -217,13 +145,6 @@ public class StagingSmokeStep extends Step {
         @Override
         public String getDisplayName() {
             return Messages.StagingSmokeStep_DisplayName();
-        }
-
-        @Override
-        public String argumentsToString(@NonNull Map<String, Object> namedArgs) {
-            Object config = namedArgs.get("config");
-            Object target = namedArgs.get("target");
-            return config != null ? config.toString() : target != null ? target.toString() : null;
         }
     }
 }

@@ -1,14 +1,11 @@
 package io.jenkins.plugins.prodgate.steps;
 
-import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
-import hudson.FilePath;
 import hudson.Util;
 import hudson.model.Run;
-import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.prodgate.gate.AgentGateFiles;
 import io.jenkins.plugins.prodgate.gate.AgentGateResult;
@@ -29,12 +26,8 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import jenkins.MasterToSlaveFileCallable;
-import org.jenkinsci.plugins.workflow.graph.FlowNode;
-import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -45,51 +38,17 @@ import org.kohsuke.stapler.DataBoundSetter;
  * previous version and is healthy (and rolls forward, when configured), and keeps the proof with the build, where
  * {@code canaryGate} finds it. A proven rollback is PASS; anything else fails the stage.
  */
-public class VerifyRollbackStep extends Step {
+public class VerifyRollbackStep extends AgentGateStep {
     static final String GATE = "verifyRollback";
     static final String DEFAULT_PROOF = "prodgate-reports/rollback-proof.json";
     static final String DEFAULT_JUNIT = "prodgate-reports/rollback.xml";
     static final String DEFAULT_TIMEOUT = "30m";
 
-    private String config;
-    private String configText;
-    private String target;
     private String proof = DEFAULT_PROOF;
-    private String junitReport = DEFAULT_JUNIT;
-    private String timeout = DEFAULT_TIMEOUT;
 
     @DataBoundConstructor
     public VerifyRollbackStep() {
-    }
-
-    @CheckForNull
-    public String getConfig() {
-        return config;
-    }
-
-    @DataBoundSetter
-    public void setConfig(String config) {
-        this.config = Util.fixEmptyAndTrim(config);
-    }
-
-    @CheckForNull
-    public String getConfigText() {
-        return configText;
-    }
-
-    @DataBoundSetter
-    public void setConfigText(String configText) {
-        this.configText = Util.fixEmpty(configText);
-    }
-
-    @CheckForNull
-    public String getTarget() {
-        return target;
-    }
-
-    @DataBoundSetter
-    public void setTarget(String target) {
-        this.target = Util.fixEmptyAndTrim(target);
+        super(DEFAULT_JUNIT, DEFAULT_TIMEOUT);
     }
 
     public String getProof() {
@@ -103,30 +62,10 @@ public class VerifyRollbackStep extends Step {
         this.proof = v == null ? DEFAULT_PROOF : v;
     }
 
-    public String getJunitReport() {
-        return junitReport;
-    }
-
-    @DataBoundSetter
-    public void setJunitReport(String junitReport) {
-        String v = Util.fixEmptyAndTrim(junitReport);
-        this.junitReport = v == null ? DEFAULT_JUNIT : v;
-    }
-
-    public String getTimeout() {
-        return timeout;
-    }
-
-    @DataBoundSetter
-    public void setTimeout(String timeout) {
-        String v = Util.fixEmptyAndTrim(timeout);
-        this.timeout = v == null ? DEFAULT_TIMEOUT : v;
-    }
-
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        return new Execution(context, new RollbackOnAgent(config, configText, target, proof, junitReport, Map.of()),
-                timeout);
+        return new Execution(context, new RollbackOnAgent(getConfig(), getConfigText(), getTarget(), proof,
+                getJunitReport(), Map.of()), getTimeout());
     }
 
     /** Short and synchronous: it cannot resume after a restart; the proof it writes is what lasts. */
@@ -207,12 +146,7 @@ public class VerifyRollbackStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(Run.class, TaskListener.class, FilePath.class, FlowNode.class);
-        }
-
+    public static final class DescriptorImpl extends AgentGateDescriptor {
         @Override
         public String getFunctionName() {
             return GATE;
@@ -222,13 +156,6 @@ public class VerifyRollbackStep extends Step {
         @Override
         public String getDisplayName() {
             return Messages.VerifyRollbackStep_DisplayName();
-        }
-
-        @Override
-        public String argumentsToString(@NonNull Map<String, Object> namedArgs) {
-            Object config = namedArgs.get("config");
-            Object target = namedArgs.get("target");
-            return config != null ? config.toString() : target != null ? target.toString() : null;
         }
     }
 }
