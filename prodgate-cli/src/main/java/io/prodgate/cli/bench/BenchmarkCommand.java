@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.BakeStates;
 import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.PrometheusEvidence;
@@ -57,7 +58,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     /** One scenario's ground truth and the gate's answer. */
     record Outcome(String scenario, String regime, List<String> expect, String soft, String evidence, Long onset,
-                   Verdict verdict, Instant decidedAt, String reason) {
+                   Verdict verdict, Instant decidedAt, String reason, int stateBytes) {
         boolean correct() {
             return expect.contains(verdict.name());
         }
@@ -125,7 +126,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Long onset = t.get("onset").isNull() ? null : t.get("onset").asLong();
         String reason = done.decision().reasons().isEmpty() ? "" : done.decision().reasons().get(0).type().name();
         return new Outcome(name, t.get("regime").asText(), expect, soft, t.get("evidence").asText(), onset,
-                done.decision().verdict(), done.decision().decidedAt(), reason);
+                done.decision().verdict(), done.decision().decidedAt(), reason,
+                BakeStates.toJson(done).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     static void print(PrintWriter out, List<Outcome> outcomes, double seconds, int evaluations) {
@@ -186,6 +188,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 100.0 * correct / Math.max(1, outcomes.size()), correct, outcomes.size());
         out.printf(Locale.ROOT, "speed:                 %d evaluations in %.1f s (%.0f per second, Prometheus included)%n",
                 evaluations, seconds, evaluations / Math.max(1e-9, seconds));
+        int largest = outcomes.stream().mapToInt(Outcome::stateBytes).max().orElse(0);
+        Runtime rt = Runtime.getRuntime();
+        out.printf(Locale.ROOT, "memory:                largest bake state %.1f KB as JSON; heap in use after the run %.0f MB%n",
+                largest / 1024.0, (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
     }
 
     static double median(List<Double> sorted) {
