@@ -96,6 +96,9 @@ public final class CanaryCommand implements Callable<Integer> {
         if (replay != null) {
             spec = replay.apply(spec);
         }
+        if (prometheusUrl != null && SmokeCommand.urlProblem(prometheusUrl) != null) {
+            throw new UsageException("prodgate canary: --prometheus " + SmokeCommand.urlProblem(prometheusUrl));
+        }
         PrometheusSettings settings = prometheusUrl != null
                 ? gate.prometheus().map(p -> p.withUrl(prometheusUrl)).orElse(PrometheusSettings.of(prometheusUrl))
                 : gate.requirePrometheus();
@@ -169,6 +172,8 @@ public final class CanaryCommand implements Callable<Integer> {
             BakeState s;
             try {
                 s = BakeStates.read(stateFile);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getOriginalMessage());
             } catch (IOException e) {
                 throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getMessage());
             }

@@ -70,6 +70,15 @@ class CommandLineTest {
         assertThat(badTime.exitCode()).isEqualTo(64);
         assertThat(badTime.err()).contains("--from 'yesterday' is not an ISO-8601 time");
 
+        CliRun badUrl = CliRun.of("canary", "--config", gate.toString(), "--prometheus", "not-a-url");
+        assertThat(badUrl.exitCode()).isEqualTo(64);
+        assertThat(badUrl.err()).contains("--prometheus must be an http:// or https:// URL, got 'not-a-url'");
+
+        java.nio.file.Path garbage = GateFiles.write(dir, "garbage.json", "garbage");
+        CliRun badState = CliRun.of("canary", "--config", gate.toString(), "--state", garbage.toString());
+        assertThat(badState.exitCode()).isEqualTo(64);
+        assertThat(badState.err()).contains("garbage.json: not a bake state file").doesNotContain("REDACTED", "\tat ");
+
         CliRun unknown = CliRun.of("canary", "--config", gate.toString(), "--bake", "5m");
         assertThat(unknown.exitCode()).isEqualTo(64);
         assertThat(unknown.err()).contains("Unknown options: '--bake'");
