@@ -6,6 +6,7 @@ import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.domains.URIRequirementBuilder;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.BulkChange;
 import hudson.Extension;
 import hudson.ExtensionList;
 import hudson.Util;
@@ -16,6 +17,7 @@ import io.jenkins.plugins.prodgate.gate.PrometheusConnection;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.QueryOutcome;
 import io.prodgate.core.util.Durations;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -78,11 +80,17 @@ public class ProdgateConfiguration extends GlobalConfiguration {
 
     @Override
     public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
-        // bindJSON leaves fields alone that the form does not send; reset the optional ones first
-        prometheusUrl = null;
-        credentialsId = null;
-        requireRollbackProof = false;
-        req.bindJSON(this, json);
+        // One save for the whole form instead of one per setter.
+        try (BulkChange bc = new BulkChange(this)) {
+            // bindJSON leaves fields alone that the form does not send; reset the optional ones first
+            prometheusUrl = null;
+            credentialsId = null;
+            requireRollbackProof = false;
+            req.bindJSON(this, json);
+            bc.commit();
+        } catch (IOException e) {
+            throw new FormException(e, "prometheusUrl");
+        }
         return true;
     }
 
@@ -332,7 +340,7 @@ public class ProdgateConfiguration extends GlobalConfiguration {
         if (urlProblem.kind != FormValidation.Kind.OK) {
             return urlProblem;
         }
-        StandardCredentials credentials = systemCredentials(Util.fixEmptyAndTrim(credentialsId));
+        StandardCredentials credentials = systemCredentials(Util.fixEmptyAndTrim(credentialsId), url);
         if (Util.fixEmptyAndTrim(credentialsId) != null && credentials == null) {
             return FormValidation.error(Messages.ProdgateConfiguration_NoSuchCredentials(credentialsId));
         }
@@ -351,13 +359,19 @@ public class ProdgateConfiguration extends GlobalConfiguration {
     /** The administrator's credential, looked up as SYSTEM: only ever sent to {@link #getPrometheusUrl()}. */
     @CheckForNull
     public StandardCredentials systemCredentials(@CheckForNull String id) {
+        return systemCredentials(id, prometheusUrl);
+    }
+
+    /** As {@link #systemCredentials(String)}, for the URL an administrator is testing. */
+    @CheckForNull
+    private static StandardCredentials systemCredentials(@CheckForNull String id, @CheckForNull String url) {
         if (id == null) {
             return null;
         }
         return CredentialsMatchers.firstOrNull(
                 com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(
                         StandardCredentials.class, Jenkins.get(), ACL.SYSTEM2,
-                        URIRequirementBuilder.fromUri(prometheusUrl).build()),
+                        URIRequirementBuilder.fromUri(url).build()),
                 CredentialsMatchers.allOf(CredentialsMatchers.withId(id), PrometheusConnection.USABLE));
     }
 

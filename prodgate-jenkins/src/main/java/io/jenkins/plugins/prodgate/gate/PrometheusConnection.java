@@ -90,7 +90,9 @@ public final class PrometheusConnection {
                 builder.auth(fileAuth(gateFileName, s, env));
                 auth = s.bearerToken().map(SecretRef::toString).or(() -> s.password().map(SecretRef::toString))
                         .orElse("");
-            } else if (global.getCredentialsId() != null && sameUrl(url, globalUrl)) {
+            } else if (global.getCredentialsId() != null && sameUrl(url, globalUrl)
+                    && fromFile.map(PrometheusSettings::tlsVerify).orElse(true)) {
+                // (a gate file that turns TLS verification off does not get the administrator's credential either)
                 StandardCredentials c = global.systemCredentials(global.getCredentialsId());
                 if (c == null) {
                     throw new AbortException(Messages.PrometheusConnection_NoCredentials(global.getCredentialsId()));

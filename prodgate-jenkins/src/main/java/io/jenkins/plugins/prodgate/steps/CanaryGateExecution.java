@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import jenkins.model.Jenkins;
 import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.graph.FlowNode;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -75,7 +76,12 @@ final class CanaryGateExecution extends StepExecution {
     private boolean gateRead;
     /** The bake so far; null before it starts. Never a decided state: those end the step at once. */
     private volatile BakeState state;
-    private boolean done;
+    /**
+     * Set once the step completes or is stopped, so a wake-up that races with stop() or another completion does
+     * nothing. Transient on purpose: a completion that Jenkins could not deliver because it was shutting down must
+     * not leave a resumed bake that never wakes up; after a restart the undecided state is simply evaluated again.
+     */
+    private transient boolean done;
     private volatile String progress = Messages.CanaryGate_Starting();
 
     private transient volatile ScheduledFuture<?> task;
@@ -198,7 +204,13 @@ final class CanaryGateExecution extends StepExecution {
             }
         } catch (AbortException e) {
             fail(e);
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
+            Jenkins jenkins = Jenkins.getInstanceOrNull();
+            if (jenkins == null || jenkins.isTerminating()) {
+                // the controller is going down: the saved state is resumed by onResume(), so do not fail the bake
+                LOGGER.log(Level.FINE, "canaryGate: Jenkins is shutting down; the bake resumes after the restart", e);
+                return;
+            }
             LOGGER.log(Level.FINE, "canaryGate failed", e);
             fail(e);
         }

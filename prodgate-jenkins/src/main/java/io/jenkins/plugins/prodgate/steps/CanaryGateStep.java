@@ -9,6 +9,7 @@ import hudson.Util;
 import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.model.queue.Tasks;
 import hudson.security.ACL;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
@@ -212,7 +213,7 @@ public class CanaryGateStep extends Step {
                 return result.includeCurrentValue(current);
             }
             return result.includeEmptyValue()
-                    .includeMatchingAs(item instanceof hudson.model.Queue.Task task ? task.getDefaultAuthentication2()
+                    .includeMatchingAs(item instanceof hudson.model.Queue.Task task ? Tasks.getAuthenticationOf2(task)
                                     : ACL.SYSTEM2, item, StandardCredentials.class,
                             com.cloudbees.plugins.credentials.domains.URIRequirementBuilder.fromUri(url).build(),
                             PrometheusConnection.USABLE)

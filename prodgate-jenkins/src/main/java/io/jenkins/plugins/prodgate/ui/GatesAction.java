@@ -2,6 +2,7 @@ package io.jenkins.plugins.prodgate.ui;
 
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.FilePath;
+import hudson.Functions;
 import hudson.model.DirectoryBrowserSupport;
 import hudson.model.Item;
 import hudson.model.Run;
@@ -77,6 +78,9 @@ public class GatesAction implements RunAction2 {
     /** Serves the report files; Jenkins' directory browser applies its Content-Security-Policy to them. */
     public DirectoryBrowserSupport doReports() {
         run.checkPermission(Item.READ);
+        if (Functions.isArtifactsPermissionEnabled()) { // the reports are build artifacts, as Run.doArtifact() treats them
+            run.checkPermission(Run.ARTIFACTS);
+        }
         return new DirectoryBrowserSupport(this, new FilePath(new File(run.getRootDir(), DIR)),
                 Messages.GatesAction_DisplayName(), "symbol-analytics", false);
     }
