@@ -81,7 +81,9 @@ public final class CanarySettings implements Serializable {
             if (!(far >= 1e-6 && far <= 0.2)) {
                 throw new AbortException(Messages.CanarySettings_FalseAlarmRate(far));
             }
-            boolean require = (requireRollbackProof != null ? requireRollbackProof : base.requireRollbackProof())
+            // a step can ask for a proof, never waive one the gate file or the administrator requires: an
+            // unticked box in the Snippet Generator must not switch a safety net off
+            boolean require = Boolean.TRUE.equals(requireRollbackProof) || base.requireRollbackProof()
                     || globalRequireProof;
             Duration age = maxProofAge != null ? duration("maxProofAge", maxProofAge)
                     : fromFile.isPresent() ? base.maxProofAge() : duration("maxProofAge", defaultMaxProofAge);
