@@ -79,8 +79,9 @@ final class TimelineSvg {
             double yy = y.applyAsDouble(threshold);
             s.append(String.format(Locale.ROOT, "<line class=\"threshold\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
                     + "stroke=\"%s\" stroke-dasharray=\"6 4\"/>", LEFT, W - RIGHT, yy, yy, THRESHOLD));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", W - RIGHT,
-                    yy - 4, Html.esc(thresholdLabel)));
+            // on the left, where it cannot collide with the decision's label, which is usually at the right end
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>", LEFT + 4, yy - 4,
+                    Html.esc(thresholdLabel)));
         }
         s.append(polyline("baseline", baseline, x, y, BASELINE));
         s.append(polyline("canary", canary, x, y, CANARY));
