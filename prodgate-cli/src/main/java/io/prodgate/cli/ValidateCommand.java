@@ -41,6 +41,9 @@ public final class ValidateCommand implements Callable<Integer> {
         gate.canary().ifPresent(c -> describe(c, out));
         gate.rollback().ifPresent(r -> out.println("  rollback: back to " + r.expectVersion() + " within "
                 + Durations.human(r.deadline()) + (r.rollForward().isPresent() ? ", then forward again" : "")));
+        if (gate.smoke().isEmpty() && gate.canary().isEmpty() && gate.rollback().isEmpty()) {
+            out.println("  warning: no gate section (smoke, canary or rollback): no gate can run from this file");
+        }
         for (String warning : warnings(gate, System.getenv())) {
             out.println("  warning: " + warning);
         }

@@ -29,6 +29,14 @@ class CommandLineTest {
         assertThat(run.out()).contains("valid", "availability: ratio, objective 99", "latency");
     }
 
+    @Test
+    void validateWarnsAboutAFileWithNoGateInIt() throws Exception {
+        Path gate = GateFiles.write(dir, "empty.yaml", "version: 1\nprometheus:\n  url: http://127.0.0.1:9090\n");
+        CliRun run = CliRun.of("validate", "--config", gate.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("warning: no gate section");
+    }
+
     /** The complete example of docs/configuration.md is one that prodgate validate accepts. */
     @Test
     void validateAcceptsTheDocumentedExample() throws Exception {
