@@ -2,8 +2,10 @@ package io.prodgate.cli;
 
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.verdict.Reason;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,5 +77,15 @@ final class BakeProgress {
 
     private static String pct(double ratio) {
         return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.3f%%", ratio * 100);
+    }
+
+    /** The verdict, when it came, and its reasons; {@code note} follows the first line (e.g. ", as expected"). */
+    static void printDecision(PrintWriter out, BakeState done, String note) {
+        Decision d = done.decision();
+        out.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
+                + Durations.human(Duration.between(done.startedAt(), d.decidedAt())) + " into the bake)" + note);
+        for (Reason r : d.reasons()) {
+            out.println("  - " + r.message());
+        }
     }
 }

@@ -17,10 +17,8 @@ import io.prodgate.core.report.CanaryHtml;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.report.JUnitXml;
 import io.prodgate.core.report.Reports;
-import io.prodgate.core.rollback.ProofCheck;
 import io.prodgate.core.rollback.ProofPolicy;
 import io.prodgate.core.util.Durations;
-import io.prodgate.core.verdict.Reason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,9 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code prodgate canary}: bakes a canary live, or replays a past window, and judges it on its SLOs. */
 @Command(name = "canary", mixinStandardHelpOptions = true, sortOptions = false,
@@ -139,32 +137,21 @@ public final class CanaryCommand implements Callable<Integer> {
     private int finish(GateFile gate, CanarySpec spec, BakeState done, String mode, PrintWriter out) throws IOException {
         Decision d = done.decision();
         CanaryReport report = CanaryReport.of(gate.name(), spec, done, mode);
-        out.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
-                + Durations.human(Duration.between(done.startedAt(), d.decidedAt())) + " into the bake)");
-        for (Reason r : d.reasons()) {
-            out.println("  - " + r.message());
-        }
+        BakeProgress.printDecision(out, done, "");
         reports.write(out, f -> Reports.writeJson(f, report),
                 f -> JUnitXml.write(f, "prodgate canary gate", d.decidedAt(), report.testCases()),
                 f -> CanaryHtml.write(f, report));
         return d.verdict().exitCode();
     }
 
-    /**
-     * The rollback proof, when the gate file requires one. Its age is judged against the wall clock, also in a replay:
-     * the proof vouches for today's rollback path.
-     */
+    /** The rollback proof, when the gate file requires one. */
     private ProofRequirement proofRequirement(CanarySpec spec, GateFile gate) {
         if (!spec.requireRollbackProof()) {
             return ProofRequirement.none();
         }
-        Path file = proofFile != null ? proofFile : Path.of("rollback-proof.json");
-        return dataTime -> {
-            ProofCheck check = ProofPolicy.check(file, spec.maxProofAge(), clock.instant(), gate.digest());
-            check.proof().filter(p -> check.valid())
-                    .ifPresent(p -> metrics.metrics.proof(metrics.service(config), p.finishedAt()));
-            return check.valid() ? java.util.Optional.empty() : java.util.Optional.of(check.message());
-        };
+        return ProofPolicy.requirement(proofFile != null ? proofFile : Path.of("rollback-proof.json"),
+                spec.maxProofAge(), gate.digest(), clock,
+                proof -> metrics.metrics.proof(metrics.service(config), proof.finishedAt()));
     }
 
     private BakeState initialState(CanaryGate canary, GateFile gate, Replay replay) throws Exception {

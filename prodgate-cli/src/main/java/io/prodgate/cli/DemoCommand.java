@@ -24,7 +24,6 @@ import io.prodgate.core.report.RollbackHtml;
 import io.prodgate.core.report.RollbackReports;
 import io.prodgate.core.report.SmokeHtml;
 import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.rollback.ProofCheck;
 import io.prodgate.core.rollback.ProofPolicy;
 import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
@@ -33,7 +32,6 @@ import io.prodgate.core.smoke.SmokeGate;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
 import io.prodgate.core.util.Durations;
-import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,9 +47,9 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code prodgate demo}: the whole pipeline end to end on this machine. The release under test passes a staging
@@ -469,11 +467,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             Decision d = done.decision();
             Duration after = Duration.between(done.startedAt(), d.decidedAt());
-            o.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " (" + Durations.human(after)
-                    + " into the bake)" + (d.verdict() == expected ? ", as expected" : ", expected " + expected));
-            for (Reason r : d.reasons()) {
-                o.println("  - " + r.message());
-            }
+            BakeProgress.printDecision(o, done, d.verdict() == expected ? ", as expected" : ", expected " + expected);
             CanaryReport report = CanaryReport.of(gate.name(), spec, done, "live");
             Reports.writeJson(reportFile, report);
             JUnitXml.write(junitFile, "prodgate canary gate (demo: " + name + ")", d.decidedAt(), report.testCases());
@@ -498,14 +492,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The canary may be promoted only with the rollback stage's proof, as {@code prodgate canary --proof} does. */
     static ProofRequirement proofRequirement(CanarySpec spec, GateFile gate, Context ctx) {
-        if (!spec.requireRollbackProof()) {
-            return ProofRequirement.none();
-        }
-        return now -> {
-            ProofCheck check = ProofPolicy.check(proofFile(ctx), spec.maxProofAge(), ctx.clock().instant(),
-                    gate.digest());
-            return check.valid() ? java.util.Optional.empty() : java.util.Optional.of(check.message());
-        };
+        return spec.requireRollbackProof()
+                ? ProofPolicy.requirement(proofFile(ctx), spec.maxProofAge(), gate.digest(), ctx.clock(), proof -> { })
+                : ProofRequirement.none();
     }
 
     /** stagingSmoke against the staging instance: deploy mechanics and a happy path, nothing more. */

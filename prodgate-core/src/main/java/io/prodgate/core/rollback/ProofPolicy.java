@@ -1,15 +1,18 @@
 package io.prodgate.core.rollback;
 
+import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Decides whether a rollback proof lets a canary be promoted: the file exists and reads as a proof, it proves the
@@ -24,6 +27,23 @@ public final class ProofPolicy {
     static final Duration SKEW = Duration.ofMinutes(5);
 
     private ProofPolicy() {
+    }
+
+    /**
+     * The canary gate's requirement that a valid proof exist at {@code proofFile}, judged against {@code clock}: the
+     * proof vouches for today's rollback path, also in a replay. {@code onValid} sees each valid proof found (e.g. to
+     * record its age as a metric).
+     */
+    public static ProofRequirement requirement(Path proofFile, Duration maxAge, String gateFileDigest, Clock clock,
+                                               Consumer<RollbackProof> onValid) {
+        return dataTime -> {
+            ProofCheck check = check(proofFile, maxAge, clock.instant(), gateFileDigest);
+            if (check.valid()) {
+                check.proof().ifPresent(onValid);
+                return Optional.empty();
+            }
+            return Optional.of(check.message());
+        };
     }
 
     /** Checks {@code proofFile} against {@code maxAge} at {@code now}, whatever gate file made it. */
