@@ -20,8 +20,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,8 @@ public final class SampleService implements AutoCloseable {
     private HttpServer server;
     private ThreadPoolExecutor executor;
     private boolean closed;
+    /** Every worker thread the executor made, so that close can wait until they have exited. */
+    private final Queue<Thread> workers = new ConcurrentLinkedQueue<>();
 
     private SampleService(Builder b) {
         this.name = b.name;
@@ -150,6 +154,7 @@ public final class SampleService implements AutoCloseable {
                             r -> {
                                 Thread t = new Thread(r, "sample-" + name + "-" + n.incrementAndGet());
                                 t.setDaemon(true);
+                                workers.add(t);
                                 return t;
                             });
             ex.allowCoreThreadTimeOut(true);
@@ -247,6 +252,10 @@ public final class SampleService implements AutoCloseable {
             try {
                 if (!ex.awaitTermination(5, TimeUnit.SECONDS)) {
                     System.err.println("sample service " + name + ": worker threads did not stop within 5 s");
+                }
+                // a terminated pool's last workers may still be exiting: wait until they are gone
+                for (Thread t : workers) {
+                    t.join(TimeUnit.SECONDS.toMillis(5));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
