@@ -209,9 +209,7 @@ public final class CanaryCommand implements Callable<Integer> {
                 throw new UsageException("prodgate canary: the replay window (" + Durations.human(bake)
                         + ") is shorter than the interval (" + Durations.human(spec.interval()) + ")");
             }
-            return new CanarySpec(spec.canarySelector(), spec.baselineSelector(), bake, spec.interval(),
-                    spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.slos(), spec.policy(),
-                    spec.requireRollbackProof(), spec.maxProofAge());
+            return spec.toBuilder().bake(bake).build();
         }
     }
 }

@@ -22,7 +22,7 @@ class BakeProgressTest {
 
     static CanaryGate gate() {
         CanarySpec spec = new CanarySpec("t=\"c\"", "t=\"s\"", Duration.ofMinutes(10), Duration.ofMinutes(1), 0.01, 2,
-                Duration.ofMinutes(5), List.of(new RatioSlo("availability", "b{${selector}}[${window}]", false,
+                CanarySpec.DEFAULT_NEGLIGIBLE_SHARE, Duration.ofMinutes(5), List.of(new RatioSlo("availability", "b{${selector}}[${window}]", false,
                 "t{${selector}}[${window}]", 0.99, 0.1)), EvidencePolicy.inconclusive(), false, Duration.ofHours(1));
         return new CanaryGate(spec, "sha256:x", (s, start, from, at) -> List.of(new SloEvidence("availability",
                 Reading.counts(2, 1000), Reading.counts(20, 10000))), ProofRequirement.none());

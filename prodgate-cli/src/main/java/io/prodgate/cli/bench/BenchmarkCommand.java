@@ -110,11 +110,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
     private Outcome replay(JsonNode t, CanarySpec base, String digest, PrometheusClient client, Instant from,
                            Instant to, int[] evaluations) throws Exception {
         String name = t.get("scenario").asText();
-        CanarySpec spec = base.withSelectors("scenario=\"" + name + "\",track=\"canary\"",
-                "scenario=\"" + name + "\",track=\"stable\"");
-        spec = new CanarySpec(spec.canarySelector(), spec.baselineSelector(), Duration.between(from, to),
-                spec.interval(), spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.slos(),
-                spec.policy(), false, spec.maxProofAge());
+        CanarySpec spec = base.toBuilder().selectors("scenario=\"" + name + "\",track=\"canary\"",
+                "scenario=\"" + name + "\",track=\"stable\"").bake(Duration.between(from, to))
+                .rollbackProof(false, base.maxProofAge()).build();
         CanaryGate gate = new CanaryGate(spec, digest, new PrometheusEvidence(client), ProofRequirement.none());
         BakeState done = new BakeRunner(gate, step -> { }).replay(gate.start(from));
         synchronized (evaluations) {

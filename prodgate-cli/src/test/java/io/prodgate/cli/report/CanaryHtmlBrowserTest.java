@@ -35,7 +35,7 @@ class CanaryHtmlBrowserTest {
     /** A bake whose availability regresses 12 minutes in, beside a healthy latency SLO and a CPU check. */
     static CanaryReport regressedBake() throws Exception {
         CanarySpec spec = new CanarySpec("track=\"canary\"", "track=\"stable\"", Duration.ofMinutes(30),
-                Duration.ofMinutes(1), 0.01, 2, Duration.ofMinutes(5), List.of(
+                Duration.ofMinutes(1), 0.01, 2, CanarySpec.DEFAULT_NEGLIGIBLE_SHARE, Duration.ofMinutes(5), List.of(
                 new RatioSlo("availability", "b{${selector}}[${window}]", false, "t{${selector}}[${window}]", 0.99, 0.1),
                 new RatioSlo("latency", "s{${selector}}[${window}]", false, "t{${selector}}[${window}]", 0.95, 0.1),
                 new ValueCheck("cpu", "c{${selector}}", OptionalDouble.empty(), OptionalDouble.of(0.8), 2)),

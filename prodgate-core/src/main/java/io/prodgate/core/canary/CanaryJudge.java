@@ -1,7 +1,5 @@
 package io.prodgate.core.canary;
 
-import io.prodgate.core.canary.stats.AnytimeTest;
-import io.prodgate.core.canary.stats.ConfidenceBounds;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
@@ -29,20 +27,15 @@ import java.util.Optional;
  * valid under continuous monitoring, so the rate holds over the whole bake and all SLOs together.
  */
 public final class CanaryJudge {
+    /** The planner's seed for the shortfall in a reason, fixed so that a replay and a resume say the same. */
+    static final long PLAN_SEED = 1;
+
     private final CanarySpec spec;
+    private final RatioClassifier classifier;
 
     public CanaryJudge(CanarySpec spec) {
         this.spec = spec;
-    }
-
-    /** The false-alarm rate of one sequential test. */
-    public double alphaPerTest() {
-        return spec.falseAlarmRate() / Math.max(1, 2 * spec.ratioSlos().size());
-    }
-
-    /** The miss rate allowed for a regression of exactly the detectable size, per ratio SLO, before a PASS. */
-    public double betaPerSlo() {
-        return spec.falseAlarmRate() / Math.max(1, spec.ratioSlos().size());
+        this.classifier = new RatioClassifier(spec);
     }
 
     /**
@@ -97,124 +90,101 @@ public final class CanaryJudge {
 
     private SloStatus judgeRatio(RatioSlo slo, List<Evaluation> usable, boolean over, List<Reason> failures,
                                  List<Reason> missing, List<Reason> held) {
-        int planned = spec.evaluations();
-        AnytimeTest relative = new AnytimeTest(planned);
-        AnytimeTest absolute = new AnytimeTest(planned);
-        AnytimeTest baselineAbsolute = new AnytimeTest(planned);
-        double cb = 0;
-        double cn = 0;
-        double bb = 0;
-        double bn = 0;
-        double rho0 = 1 + slo.tolerance();
-        List<Reading[]> pairs = new ArrayList<>();
+        RatioAccumulator acc = new RatioAccumulator(slo, spec.evaluations());
         for (Evaluation e : usable) {
             SloEvidence ev = e.slo(slo.name()).orElse(null);
-            Reading c = ev == null ? null : ev.canary();
-            Reading b = ev == null ? null : ev.baseline();
-            boolean canaryOk = c != null && c.hasTraffic();
-            boolean baselineOk = b != null && b.hasTraffic();
-            if (canaryOk) {
-                cb += c.bad();
-                cn += c.total();
-                absolute.addAbsolute(c.bad(), c.total(), slo.budget());
-            } else {
-                absolute.addNothing();
-            }
-            if (baselineOk) {
-                bb += b.bad();
-                bn += b.total();
-                baselineAbsolute.addAbsolute(b.bad(), b.total(), slo.budget());
-            } else {
-                baselineAbsolute.addNothing();
-            }
-            if (canaryOk && baselineOk) {
-                relative.addRelative(c.bad(), c.total(), b.bad(), b.total(), rho0);
-            } else {
-                relative.addNothing();
-            }
-            pairs.add(new Reading[] {canaryOk ? c : null, baselineOk ? b : null});
+            acc.add(e.from(), e.at(), ev == null ? null : ev.canary(), ev == null ? null : ev.baseline());
         }
-        double alpha = alphaPerTest();
-        double threshold = 1 / alpha;
-        boolean baselineUnhealthy = baselineAbsolute.rejects(alpha);
-        String figures = figures(slo, cb, cn, bb, bn);
-        SloStatus.State state = SloStatus.State.HOLDING;
+        RatioOutcome outcome = classifier.classify(acc, over);
+        RatioFigures f = outcome.figures();
+        String figures = figures(f);
+        String name = slo.name();
+        SloStatus.State state;
         double upper = Double.NaN;
-        if (relative.rejects(alpha)) {
+        if (outcome instanceof RatioOutcome.Holding) {
+            state = SloStatus.State.HOLDING;
+        } else if (outcome instanceof RatioOutcome.Regressed r) {
             state = SloStatus.State.REGRESSED;
-            failures.add(new Reason(ReasonType.REGRESSION, slo.name(), slo.name() + ": canary is worse than the baseline "
-                    + "beyond the " + pct(slo.tolerance()) + " tolerance" + since(usable, pairs, relative.strongestStart(), slo)));
-        } else if (absolute.rejects(alpha) && !baselineUnhealthy) {
+            failures.add(new Reason(ReasonType.REGRESSION, name, name + ": canary is worse than the baseline beyond "
+                    + "the " + pct(slo.tolerance()) + " tolerance" + since(r.after(), r.sinceThen())));
+        } else if (outcome instanceof RatioOutcome.Breached b) {
             state = SloStatus.State.BREACHED;
-            failures.add(new Reason(ReasonType.BREACH, slo.name(), slo.name() + ": canary breaches the "
-                    + pct(slo.objective()) + " objective (at most " + pct(slo.budget()) + " bad)"
-                    + since(usable, pairs, absolute.strongestStart(), slo)));
-        } else if (baselineUnhealthy && over
-                && ConfidenceBounds.binomialUpper(cb, cn, betaPerSlo()) <= slo.budget()) {
-            // the comparison cannot vouch for the canary, but its own figures show it holds the objective
+            failures.add(new Reason(ReasonType.BREACH, name, name + ": canary breaches the " + pct(slo.objective())
+                    + " objective (at most " + pct(slo.budget()) + " bad)" + since(b.after(), b.sinceThen())));
+        } else if (outcome instanceof RatioOutcome.HeldOnOwnFigures h) {
             state = SloStatus.State.HELD;
-            held.add(new Reason(ReasonType.HELD, slo.name(), slo.name() + ": held for the whole bake on its own "
-                    + "figures (the baseline breaches the " + pct(slo.objective()) + " objective): " + figures));
-        } else if (baselineUnhealthy) {
+            held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake on its own figures, at "
+                    + "most " + pct(h.canaryUpper()) + " bad (the baseline breaches the " + pct(slo.objective())
+                    + " objective): " + figures));
+        } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
             state = SloStatus.State.BASELINE_UNHEALTHY;
             if (over) {
-                missing.add(new Reason(ReasonType.BASELINE_UNHEALTHY, slo.name(), slo.name() + ": the baseline itself "
-                        + "breaches the " + pct(slo.objective()) + " objective, so the comparison cannot vouch for the "
+                missing.add(new Reason(ReasonType.BASELINE_UNHEALTHY, name, name + ": the baseline itself breaches "
+                        + "the " + pct(slo.objective()) + " objective, so the comparison cannot vouch for the "
                         + "canary: " + figures));
             }
-        } else if (over) {
-            upper = ConfidenceBounds.ratioUpperBound(cb, cn, bb, bn, betaPerSlo());
-            double canaryUpper = ConfidenceBounds.binomialUpper(cb, cn, betaPerSlo());
-            double detectable = spec.detectableRegression();
-            boolean ruledOutRelative = upper < detectable;
-            boolean ruledOutAbsolute = canaryUpper <= slo.budget() / detectable;
-            if (cn <= 0) {
-                state = SloStatus.State.NO_DATA;
-                missing.add(new Reason(ReasonType.NO_CANARY_DATA, slo.name(), slo.name()
-                        + ": the canary served no requests during the bake"));
-            } else if (cn > 0 && cb / cn > slo.budget()) {
-                state = SloStatus.State.NOT_SHOWN;
-                missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, slo.name(), slo.name() + ": the canary's bad "
-                        + "ratio is above the " + pct(slo.budget()) + " budget, on too few events to call it a breach: "
-                        + figures));
-            } else if (!ruledOutRelative && !ruledOutAbsolute) {
-                state = SloStatus.State.NOT_SHOWN;
-                missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, slo.name(), slo.name() + ": too little traffic "
-                        + "to rule out a " + times(detectable) + " regression ("
-                        + (Double.isInfinite(upper) ? "the baseline has no bad events to compare with"
-                                : "the canary may be up to " + times(upper) + " the baseline's bad ratio")
-                        + "): " + figures));
-            } else {
-                state = SloStatus.State.HELD;
-                held.add(new Reason(ReasonType.HELD, slo.name(), slo.name() + ": held for the whole bake"
-                        + (ruledOutRelative ? " (at most " + times(upper) + " the baseline's bad ratio)" : "") + ": "
-                        + figures));
-            }
+        } else if (outcome instanceof RatioOutcome.NoCanaryData) {
+            state = SloStatus.State.NO_DATA;
+            missing.add(new Reason(ReasonType.NO_CANARY_DATA, name, name
+                    + ": the canary served no requests during the bake"));
+        } else if (outcome instanceof RatioOutcome.AboveBudget) {
+            state = SloStatus.State.NOT_SHOWN;
+            missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": the canary's bad ratio is above "
+                    + "the " + pct(slo.budget()) + " budget, on too few events to call it a breach: " + figures
+                    + shortfall(slo, acc)));
+        } else if (outcome instanceof RatioOutcome.NotRuledOut n) {
+            state = SloStatus.State.NOT_SHOWN;
+            upper = n.ratioUpper();
+            missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": too little evidence to vouch "
+                    + "for the canary: " + (Double.isInfinite(n.ratioUpper())
+                            ? "the baseline has no bad events to compare with"
+                            : "it may be up to " + times(n.ratioUpper()) + " the baseline's bad ratio (a "
+                                    + times(spec.detectableRegression()) + " regression must be ruled out)")
+                    + (n.negligible() > 0 ? ", and up to " + pct(n.canaryUpper()) + " bad, not provably below the "
+                            + "negligible " + pct(n.negligible()) : "")
+                    + (n.signOfRegression() ? "; its bad ratio is above the baseline's beyond the tolerance" : "")
+                    + ": " + figures + shortfall(slo, acc)));
+        } else if (outcome instanceof RatioOutcome.HeldAgainstBaseline h) {
+            state = SloStatus.State.HELD;
+            upper = h.ratioUpper();
+            held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake, at most "
+                    + times(h.ratioUpper()) + " the baseline's bad ratio: " + figures));
+        } else if (outcome instanceof RatioOutcome.HeldAsNegligible h) {
+            state = SloStatus.State.HELD;
+            held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake, below the negligible "
+                    + pct(h.negligible()) + " bad (at most " + pct(h.canaryUpper()) + "; the baseline has too few "
+                    + "bad events to compare with): " + figures));
+        } else {
+            throw new IllegalStateException("unknown outcome " + outcome);
         }
-        return new SloStatus(slo.name(), state, cb, cn, bb, bn, relative.eValue(), absolute.eValue(),
-                baselineAbsolute.eValue(), threshold, upper, Double.NaN, 0, slo.name() + " " + figures);
+        return new SloStatus(name, state, f.canaryBad(), f.canaryTotal(), f.baselineBad(), f.baselineTotal(),
+                acc.relative().eValue(), acc.absolute().eValue(), acc.baselineAbsolute().eValue(),
+                1 / classifier.alphaPerTest(), upper, Double.NaN, 0, name + " " + figures);
+    }
+
+    /** How much more a canary as good as the baseline would have needed, at the bake's own traffic. */
+    private String shortfall(RatioSlo slo, RatioAccumulator acc) {
+        double seconds = acc.covered().toMillis() / 1000.0;
+        RatioFigures f = acc.figures();
+        if (seconds <= 0 || f.canaryTotal() <= 0 || f.baselineTotal() <= 0) {
+            return "";
+        }
+        BakePlanner.Traffic traffic = new BakePlanner.Traffic(f.canaryTotal() / seconds, f.baselineTotal() / seconds,
+                f.baselineRatio());
+        BakePlanner planner = new BakePlanner(spec, PLAN_SEED, BakePlanner.DEFAULT_SIMULATIONS);
+        Optional<Duration> bake = planner.bakeNeeded(slo, traffic);
+        java.util.OptionalDouble share = planner.shareNeeded(slo, traffic);
+        String chance = "pass " + Math.round(BakePlanner.TARGET_PASS_CHANCE * 10) + " times in 10";
+        return "; at this traffic, to " + chance + " a canary as good as the baseline needs "
+                + bake.map(d -> "a bake of " + Durations.human(d)).orElse("more than the longest bake ("
+                        + Durations.human(BakePlanner.LONGEST_BAKE) + ")")
+                + (share.isPresent() ? ", or a " + pct(share.getAsDouble()) + " canary share" : ", even at a "
+                        + pct(BakePlanner.LARGEST_SHARE) + " canary share it would not");
     }
 
     /** The figures from the interval where the evidence is strongest, so a late onset is not diluted. */
-    private String since(List<Evaluation> usable, List<Reading[]> pairs, int start, RatioSlo slo) {
-        double cb = 0;
-        double cn = 0;
-        double bb = 0;
-        double bn = 0;
-        for (int i = start; i < pairs.size(); i++) {
-            Reading[] p = pairs.get(i);
-            if (p[0] != null) {
-                cb += p[0].bad();
-                cn += p[0].total();
-            }
-            if (p[1] != null) {
-                bb += p[1].bad();
-                bn += p[1].total();
-            }
-        }
-        String when = start == 0 ? "" : " since " + Durations.human(Duration.between(
-                usable.get(0).from(), usable.get(start).from())) + " into the bake";
-        return when + ": " + figures(slo, cb, cn, bb, bn);
+    private static String since(Duration after, RatioFigures f) {
+        return (after.isZero() ? "" : " since " + Durations.human(after) + " into the bake") + ": " + figures(f);
     }
 
     private SloStatus judgeValue(ValueCheck check, List<Evaluation> usable, boolean over, List<Reason> failures,
@@ -318,8 +288,9 @@ public final class CanaryJudge {
         return e.slos().stream().anyMatch(s -> s.baseline() != null && s.canary().hasTraffic());
     }
 
-    static String figures(RatioSlo slo, double cb, double cn, double bb, double bn) {
-        return "canary " + ratioText(cb, cn) + " vs baseline " + ratioText(bb, bn);
+    static String figures(RatioFigures f) {
+        return "canary " + ratioText(f.canaryBad(), f.canaryTotal()) + " vs baseline "
+                + ratioText(f.baselineBad(), f.baselineTotal());
     }
 
     static String ratioText(double bad, double total) {

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param interval                how often the gate looks at the data
  * @param falseAlarmRate          the chance of failing a healthy canary, over the whole bake and all SLOs together
  * @param detectableRegression    the bad-ratio multiple (canary over baseline) that must be ruled out before a PASS
+ * @param negligibleShare         the share of an SLO's error budget below which a canary's bad ratio is negligible: where
+ *                                the baseline has too few bad events to compare with, a canary provably below it may
+ *                                PASS (0 turns that route off)
  * @param maxDataGap              how long the canary (or the metrics source) may give no evidence before the gate stops
  *                                with INCONCLUSIVE
  * @param policy                  INCONCLUSIVE or FAIL per kind of missing evidence
@@ -21,11 +24,15 @@ import java.util.Objects;
  * @param maxProofAge             how old that proof may be
  */
 public record CanarySpec(String canarySelector, String baselineSelector, Duration bake, Duration interval,
-                         double falseAlarmRate, double detectableRegression, Duration maxDataGap,
+                         double falseAlarmRate, double detectableRegression, double negligibleShare,
+                         Duration maxDataGap,
                          List<SloSpec> slos, EvidencePolicy policy, boolean requireRollbackProof,
                          Duration maxProofAge) {
     public static final double DEFAULT_FALSE_ALARM_RATE = 0.01;
     public static final double DEFAULT_DETECTABLE_REGRESSION = 2.0;
+    public static final double DEFAULT_NEGLIGIBLE_SHARE = 0.1;
+    /** Above half the budget "negligible" would no longer mean anything. */
+    public static final double MAX_NEGLIGIBLE_SHARE = 0.5;
 
     public CanarySpec {
         Objects.requireNonNull(canarySelector, "canarySelector");
@@ -38,6 +45,10 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         slos = List.copyOf(slos);
         if (slos.isEmpty()) {
             throw new IllegalArgumentException("a canary gate needs at least one SLO");
+        }
+        if (!(negligibleShare >= 0 && negligibleShare <= MAX_NEGLIGIBLE_SHARE)) {
+            throw new IllegalArgumentException("negligibleShare must be in [0, " + MAX_NEGLIGIBLE_SHARE + "]: "
+                    + negligibleShare);
         }
         if (interval.isZero() || interval.isNegative() || interval.compareTo(bake) > 0) {
             throw new IllegalArgumentException("interval must be positive and no longer than the bake");
@@ -54,12 +65,107 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
     }
 
     public CanarySpec withSelectors(String canary, String baseline) {
-        return new CanarySpec(canary, baseline, bake, interval, falseAlarmRate, detectableRegression, maxDataGap, slos,
-                policy, requireRollbackProof, maxProofAge);
+        return toBuilder().selectors(canary, baseline).build();
     }
 
-    public CanarySpec withRollbackPolicy(boolean require, Duration maxAge) {
-        return new CanarySpec(canarySelector, baselineSelector, bake, interval, falseAlarmRate, detectableRegression,
-                maxDataGap, slos, policy, require, maxAge);
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A spec with the defaults of the gate file; selectors, bake, interval, maxDataGap and SLOs must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Changes a spec field by field instead of rebuilding it from positional arguments. */
+    public static final class Builder {
+        private String canarySelector;
+        private String baselineSelector;
+        private Duration bake;
+        private Duration interval;
+        private double falseAlarmRate = DEFAULT_FALSE_ALARM_RATE;
+        private double detectableRegression = DEFAULT_DETECTABLE_REGRESSION;
+        private double negligibleShare = DEFAULT_NEGLIGIBLE_SHARE;
+        private Duration maxDataGap;
+        private List<SloSpec> slos = List.of();
+        private EvidencePolicy policy = EvidencePolicy.inconclusive();
+        private boolean requireRollbackProof;
+        private Duration maxProofAge = Duration.ofHours(24);
+
+        private Builder() {
+        }
+
+        private Builder(CanarySpec s) {
+            canarySelector = s.canarySelector;
+            baselineSelector = s.baselineSelector;
+            bake = s.bake;
+            interval = s.interval;
+            falseAlarmRate = s.falseAlarmRate;
+            detectableRegression = s.detectableRegression;
+            negligibleShare = s.negligibleShare;
+            maxDataGap = s.maxDataGap;
+            slos = s.slos;
+            policy = s.policy;
+            requireRollbackProof = s.requireRollbackProof;
+            maxProofAge = s.maxProofAge;
+        }
+
+        public Builder selectors(String canary, String baseline) {
+            this.canarySelector = canary;
+            this.baselineSelector = baseline;
+            return this;
+        }
+
+        public Builder bake(Duration bake) {
+            this.bake = bake;
+            return this;
+        }
+
+        public Builder interval(Duration interval) {
+            this.interval = interval;
+            return this;
+        }
+
+        public Builder falseAlarmRate(double falseAlarmRate) {
+            this.falseAlarmRate = falseAlarmRate;
+            return this;
+        }
+
+        public Builder detectableRegression(double detectableRegression) {
+            this.detectableRegression = detectableRegression;
+            return this;
+        }
+
+        public Builder negligibleShare(double negligibleShare) {
+            this.negligibleShare = negligibleShare;
+            return this;
+        }
+
+        public Builder maxDataGap(Duration maxDataGap) {
+            this.maxDataGap = maxDataGap;
+            return this;
+        }
+
+        public Builder slos(List<SloSpec> slos) {
+            this.slos = slos;
+            return this;
+        }
+
+        public Builder policy(EvidencePolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        public Builder rollbackProof(boolean required, Duration maxAge) {
+            this.requireRollbackProof = required;
+            this.maxProofAge = maxAge;
+            return this;
+        }
+
+        public CanarySpec build() {
+            return new CanarySpec(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
+                    detectableRegression, negligibleShare, maxDataGap, slos, policy, requireRollbackProof,
+                    maxProofAge);
+        }
     }
 }

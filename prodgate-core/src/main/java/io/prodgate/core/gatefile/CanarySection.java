@@ -40,7 +40,7 @@ final class CanarySection {
     }
 
     static CanarySpec read(ConfigNode n) {
-        n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "maxDataGap",
+        n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "negligible", "maxDataGap",
                 "onMissingEvidence", "rollbackProof", "slos");
         ConfigNode sel = n.requireObject("selectors");
         sel.allowOnly("canary", "baseline");
@@ -61,6 +61,9 @@ final class CanarySection {
         }
         double far = n.numberIn("falseAlarmRate", 1e-6, 0.2, CanarySpec.DEFAULT_FALSE_ALARM_RATE);
         double detectable = n.numberIn("detectableRegression", 1.05, 100, CanarySpec.DEFAULT_DETECTABLE_REGRESSION);
+        // in percent of each SLO's error budget, as objectives and tolerances are written
+        double negligible = n.numberIn("negligible", 0, CanarySpec.MAX_NEGLIGIBLE_SHARE * 100,
+                CanarySpec.DEFAULT_NEGLIGIBLE_SHARE * 100) / 100;
         Duration gapDefault = max(interval.multipliedBy(3), min(Duration.ofMinutes(5), bake));
         Duration gap = n.duration("maxDataGap", gapDefault, Duration.ofSeconds(1), Duration.ofDays(7));
         if (gap.compareTo(interval) < 0) {
@@ -100,8 +103,9 @@ final class CanarySection {
             return null; // problems were recorded; the loader throws before this is used
         }
         try {
-            return new CanarySpec(canary, baseline, bake, interval, far, detectable, gap, slos, policy, requireProof,
-                    proofAge);
+            return CanarySpec.builder().selectors(canary, baseline).bake(bake).interval(interval).falseAlarmRate(far)
+                    .detectableRegression(detectable).negligibleShare(negligible).maxDataGap(gap).slos(slos)
+                    .policy(policy).rollbackProof(requireProof, proofAge).build();
         } catch (IllegalArgumentException e) {
             n.problem(e.getMessage());
             return null;

@@ -67,7 +67,7 @@ class CanaryGateTest {
         BakeState s = bake(gate(Specs.twoSlos(), source));
         assertThat(s.decision().verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(s.decision().reasons()).extracting(r -> r.type()).contains(ReasonType.INSUFFICIENT_TRAFFIC);
-        assertThat(s.decision().reasons().get(0).message()).contains("too little traffic to rule out a 2.00x regression");
+        assertThat(s.decision().reasons().get(0).message()).contains("too little evidence to vouch for the canary", "needs a bake of");
     }
 
     @Test

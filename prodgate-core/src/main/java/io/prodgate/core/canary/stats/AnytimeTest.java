@@ -21,13 +21,17 @@ public final class AnytimeTest {
     static final int MAX_STARTS = 6;
 
     private final int plannedIntervals;
-    private final double[][] logLr; // [interval][multiple]
+    private final int starts;
+    // Running log-likelihood sums per start and multiple, so an interval costs the same at minute 1 and at hour 24.
+    // Each sum adds the intervals in the order they came, exactly as summing the history again would.
+    private final double[][] sums;
     private int size;
 
     /** A test for a bake of {@code plannedIntervals} evaluations. */
     public AnytimeTest(int plannedIntervals) {
         this.plannedIntervals = Math.max(1, plannedIntervals);
-        this.logLr = new double[Math.max(1, plannedIntervals) * 2 + 8][];
+        this.starts = Math.min(MAX_STARTS, this.plannedIntervals);
+        this.sums = new double[starts][MULTIPLES.length];
     }
 
     /**
@@ -88,6 +92,11 @@ public final class AnytimeTest {
      * with a late onset. Reports use it to show the figures since then, where the cumulative ones would dilute them.
      */
     public int strongestStart() {
+        return startOf(strongestStartPoint());
+    }
+
+    /** The start point ({@code 0 .. starts() - 1}) from which the evidence is strongest. */
+    public int strongestStartPoint() {
         double[] terms = logTermsByStart();
         int best = 0;
         for (int k = 1; k < terms.length; k++) {
@@ -95,25 +104,26 @@ public final class AnytimeTest {
                 best = k;
             }
         }
-        return startOf(best);
+        return best;
     }
 
     private double[] logTermsByStart() {
-        int starts = starts();
         double[] logTerms = new double[starts];
         for (int k = 0; k < starts; k++) {
             double startWeight = starts == 1 ? 1 : (k == 0 ? FIRST_START_WEIGHT : (1 - FIRST_START_WEIGHT) / (starts - 1));
-            logTerms[k] = Math.log(startWeight) + logMixtureFrom(startOf(k));
+            logTerms[k] = Math.log(startWeight) + logMixtureFrom(k);
         }
         return logTerms;
     }
 
-    private int starts() {
-        return Math.min(MAX_STARTS, plannedIntervals);
+    /** How many start points the test averages over. */
+    public int starts() {
+        return starts;
     }
 
-    private int startOf(int k) {
-        return (int) Math.floor((double) k * plannedIntervals / starts());
+    /** The interval at which start point {@code k} begins. */
+    public int startOf(int k) {
+        return (int) Math.floor((double) k * plannedIntervals / starts);
     }
 
     /** Whether the evidence crosses the threshold of a test at level {@code alpha}. */
@@ -125,28 +135,27 @@ public final class AnytimeTest {
         return size;
     }
 
-    private double logMixtureFrom(int start) {
-        if (start >= size) {
+    private double logMixtureFrom(int k) {
+        if (startOf(k) >= size) {
             return 0; // this start has not begun: its martingale is still 1
         }
-        double[] sums = new double[MULTIPLES.length];
-        for (int i = start; i < size; i++) {
-            for (int j = 0; j < MULTIPLES.length; j++) {
-                sums[j] += logLr[i][j];
-            }
-        }
         double logWeight = -Math.log(MULTIPLES.length);
-        for (int j = 0; j < sums.length; j++) {
-            sums[j] += logWeight;
+        double[] terms = new double[MULTIPLES.length];
+        for (int j = 0; j < terms.length; j++) {
+            terms[j] = sums[k][j] + logWeight;
         }
-        return logSumExp(sums);
+        return logSumExp(terms);
     }
 
     private void append(double[] row) {
-        if (size == logLr.length) {
-            throw new IllegalStateException("more intervals than a bake can have: " + size);
+        for (int k = 0; k < starts; k++) {
+            if (startOf(k) <= size) {
+                for (int j = 0; j < row.length; j++) {
+                    sums[k][j] += row[j];
+                }
+            }
         }
-        logLr[size++] = row;
+        size++;
     }
 
     static double logSumExp(double[] xs) {

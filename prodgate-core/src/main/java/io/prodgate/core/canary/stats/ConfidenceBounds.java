@@ -28,6 +28,33 @@ public final class ConfidenceBounds {
         return thetaUpper / (1 - thetaUpper) * nb / nc;
     }
 
+    /**
+     * Lower bound, at confidence {@code 1 - level}, on the ratio of the canary's bad-event ratio to the baseline's: the
+     * same conditional binomial view as {@link #ratioUpperBound}. Zero when there are no bad events on either side.
+     */
+    public static double ratioLowerBound(double xc, double nc, double xb, double nb, double level) {
+        if (nc <= 0 || nb <= 0) {
+            return 0;
+        }
+        double thetaLower = binomialLower(xc, xc + xb, level);
+        if (thetaLower >= 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return thetaLower / (1 - thetaLower) * nb / nc;
+    }
+
+    /** Clopper-Pearson lower bound, at confidence {@code 1 - level}, on a proportion after {@code x} of {@code n}. */
+    public static double binomialLower(double x, double n, double level) {
+        if (n <= 0) {
+            return 0;
+        }
+        double k = Math.max(0, Math.min(x, n));
+        if (k <= 0) {
+            return 0;
+        }
+        return new BetaDistribution(null, k, n - k + 1).inverseCumulativeProbability(level);
+    }
+
     /** Clopper-Pearson upper bound, at confidence {@code 1 - beta}, on a proportion after {@code x} of {@code n}. */
     public static double binomialUpper(double x, double n, double beta) {
         if (n <= 0) {

@@ -4,7 +4,6 @@ import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.AbortException;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.prodgate.core.canary.CanarySpec;
-import io.prodgate.core.canary.EvidencePolicy;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.util.Durations;
 import java.io.Serializable;
@@ -87,8 +86,8 @@ public final class CanarySettings implements Serializable {
                     || globalRequireProof;
             Duration age = maxProofAge != null ? duration("maxProofAge", maxProofAge)
                     : fromFile.isPresent() ? base.maxProofAge() : duration("maxProofAge", defaultMaxProofAge);
-            return new CanarySpec(canary, baseline, b, i, far, base.detectableRegression(), gap, base.slos(),
-                    base.policy(), require, age);
+            return base.toBuilder().selectors(canary, baseline).bake(b).interval(i).falseAlarmRate(far)
+                    .maxDataGap(gap).rollbackProof(require, age).build();
         } catch (IllegalArgumentException e) {
             throw new AbortException("canaryGate: " + e.getMessage());
         }
@@ -117,9 +116,9 @@ public final class CanarySettings implements Serializable {
         Duration gap = threeIntervals.compareTo(shorter) > 0 ? threeIntervals : shorter;
         RatioSlo availability = new RatioSlo("availability", defaultBadQuery, false, defaultTotalQuery,
                 defaultObjective / 100, defaultTolerance / 100);
-        return new CanarySpec(canarySelector, baselineSelector, b, i, defaultFalseAlarmRate,
-                CanarySpec.DEFAULT_DETECTABLE_REGRESSION, gap, List.of(availability), EvidencePolicy.inconclusive(),
-                false, duration("maxProofAge", defaultMaxProofAge));
+        return CanarySpec.builder().selectors(canarySelector, baselineSelector).bake(b).interval(i)
+                .falseAlarmRate(defaultFalseAlarmRate).maxDataGap(gap).slos(List.of(availability))
+                .rollbackProof(false, duration("maxProofAge", defaultMaxProofAge)).build();
     }
 
     private static Duration duration(String parameter, String text) throws AbortException {

@@ -1,0 +1,96 @@
+package io.prodgate.core.canary;
+
+import io.prodgate.core.canary.stats.ConfidenceBounds;
+
+/**
+ * Classifies one ratio SLO from its running evidence: FAIL as soon as a sequential test decides; at the end of the
+ * bake, a PASS route only when the data vouch for the canary.
+ *
+ * <p>Two routes may vouch. The <em>comparison</em>: the upper confidence bound of the canary's bad ratio over the
+ * baseline's is below {@code detectableRegression}. The <em>negligible</em> route, for services whose baseline has too
+ * few bad events for any comparison: the canary's own bad ratio is provably below {@code negligibleShare} of the
+ * budget and shows no sign of being worse than the baseline. It is closed wherever the comparison could have vouched
+ * for a canary as good as the baseline, so it can never wave through a canary the comparison finds several times
+ * worse.
+ */
+final class RatioClassifier {
+    /** A one-sided test at this level that calls the canary worse than tolerated is a sign of regression. */
+    static final double SIGN_LEVEL = 0.1;
+
+    private final CanarySpec spec;
+    private final double alpha;
+    private final double beta;
+
+    RatioClassifier(CanarySpec spec) {
+        this.spec = spec;
+        int ratios = Math.max(1, spec.ratioSlos().size());
+        this.alpha = spec.falseAlarmRate() / (2 * ratios);
+        this.beta = spec.falseAlarmRate() / ratios;
+    }
+
+    /** The false-alarm rate of one sequential test: the configured rate split over two tests per ratio SLO. */
+    double alphaPerTest() {
+        return alpha;
+    }
+
+    /** The miss rate allowed, per ratio SLO, for a regression of exactly the detectable size before a PASS. */
+    double betaPerSlo() {
+        return beta;
+    }
+
+    RatioOutcome classify(RatioAccumulator acc, boolean over) {
+        RatioSlo slo = acc.slo();
+        RatioFigures f = acc.figures();
+        boolean baselineUnhealthy = acc.baselineAbsolute().rejects(alpha);
+        if (acc.relative().rejects(alpha)) {
+            RatioAccumulator.Onset o = acc.onset(acc.relative());
+            return new RatioOutcome.Regressed(f, o.after(), o.figures());
+        }
+        if (acc.absolute().rejects(alpha) && !baselineUnhealthy) {
+            RatioAccumulator.Onset o = acc.onset(acc.absolute());
+            return new RatioOutcome.Breached(f, o.after(), o.figures());
+        }
+        if (!over) {
+            return baselineUnhealthy ? new RatioOutcome.BaselineUnhealthy(f) : new RatioOutcome.Holding(f);
+        }
+        double cb = f.canaryBad();
+        double cn = f.canaryTotal();
+        double bb = f.baselineBad();
+        double bn = f.baselineTotal();
+        if (baselineUnhealthy) {
+            double canaryUpper = ConfidenceBounds.binomialUpper(cb, cn, beta);
+            // the comparison cannot vouch for the canary, but its own figures may show that it holds the objective
+            return canaryUpper <= slo.budget() ? new RatioOutcome.HeldOnOwnFigures(f, canaryUpper)
+                    : new RatioOutcome.BaselineUnhealthy(f);
+        }
+        if (cn <= 0) {
+            return new RatioOutcome.NoCanaryData(f);
+        }
+        if (cb / cn > slo.budget()) {
+            return new RatioOutcome.AboveBudget(f);
+        }
+        double detectable = spec.detectableRegression();
+        double ratioUpper = ConfidenceBounds.ratioUpperBound(cb, cn, bb, bn, beta);
+        if (ratioUpper < detectable) {
+            return new RatioOutcome.HeldAgainstBaseline(f, ratioUpper);
+        }
+        double canaryUpper = ConfidenceBounds.binomialUpper(cb, cn, beta);
+        double negligible = spec.negligibleShare() * slo.budget();
+        boolean sign = ConfidenceBounds.ratioLowerBound(cb, cn, bb, bn, SIGN_LEVEL) > 1 + slo.tolerance();
+        if (!sign && canaryUpper <= negligible && comparisonUninformative(cn, bb, bn)) {
+            return new RatioOutcome.HeldAsNegligible(f, canaryUpper, negligible);
+        }
+        return new RatioOutcome.NotRuledOut(f, ratioUpper, canaryUpper, negligible, sign);
+    }
+
+    /**
+     * Whether the baseline's bad events are too few for the comparison to vouch even for a canary exactly as good as
+     * the baseline, on the same traffic: only then may the negligible route speak.
+     */
+    boolean comparisonUninformative(double cn, double bb, double bn) {
+        if (bn <= 0) {
+            return true;
+        }
+        return ConfidenceBounds.ratioUpperBound(cn * bb / bn, cn, bb, bn, beta) >= spec.detectableRegression();
+    }
+}
