@@ -8,6 +8,7 @@ import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
 import io.prodgate.core.canary.ProofRequirement;
+import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
@@ -94,12 +95,7 @@ public final class CanaryCommand implements Callable<Integer> {
         if (replay != null) {
             spec = replay.apply(spec);
         }
-        if (prometheusUrl != null && SmokeCommand.urlProblem(prometheusUrl) != null) {
-            throw new UsageException("prodgate canary: --prometheus " + SmokeCommand.urlProblem(prometheusUrl));
-        }
-        PrometheusSettings settings = prometheusUrl != null
-                ? gate.prometheus().map(p -> p.withUrl(prometheusUrl)).orElse(PrometheusSettings.of(prometheusUrl))
-                : gate.requirePrometheus();
+        PrometheusSettings settings = prometheus(gate, prometheusUrl, "canary");
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
             CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client),
                     proofRequirement(spec, gate));
@@ -142,6 +138,19 @@ public final class CanaryCommand implements Callable<Integer> {
                 f -> JUnitXml.write(f, "prodgate canary gate", d.decidedAt(), report.testCases()),
                 f -> CanaryHtml.write(f, report));
         return d.verdict().exitCode();
+    }
+
+    /** The gate file's Prometheus connection, with the URL of {@code --prometheus} when given. */
+    static PrometheusSettings prometheus(GateFile gate, String url, String command)
+            throws UsageException, GateFileException {
+        if (url == null) {
+            return gate.requirePrometheus();
+        }
+        String problem = SmokeCommand.urlProblem(url);
+        if (problem != null) {
+            throw new UsageException("prodgate " + command + ": --prometheus " + problem);
+        }
+        return gate.prometheus().map(p -> p.withUrl(url)).orElse(PrometheusSettings.of(url));
     }
 
     /** The rollback proof, when the gate file requires one. */
@@ -188,7 +197,7 @@ public final class CanaryCommand implements Callable<Integer> {
         return new Replay(start, end);
     }
 
-    private static Instant time(String option, String text) throws UsageException {
+    static Instant time(String option, String text) throws UsageException {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "prodgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Production-safety gates for CI/CD: staging kept to a heartbeat, canaries judged on SLOs, "
                 + "rollbacks proven before promotion.", ""},
-        subcommands = {ValidateCommand.class, SmokeCommand.class, CanaryCommand.class, RollbackCommand.class,
+        subcommands = {ValidateCommand.class, SmokeCommand.class, CanaryCommand.class, PlanCommand.class, RollbackCommand.class,
                 DemoCommand.class, io.prodgate.cli.bench.BenchmarkCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

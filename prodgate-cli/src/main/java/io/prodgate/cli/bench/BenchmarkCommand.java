@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.commons.math3.distribution.NormalDistribution;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,12 +54,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "A line per scenario.")
     boolean verbose;
 
+    @Option(names = "--label", paramLabel = "TEXT", description = "Names this run in its summary row, e.g. the seed.")
+    String label = "";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The corpus' latency SLI: a request slower than this is bad. */
+    private double slowSeconds;
+
     /** One scenario's ground truth and the gate's answer. */
     record Outcome(String scenario, String regime, List<String> expect, String soft, String evidence, Long onset,
-                   Verdict verdict, Instant decidedAt, String reason, int stateBytes) {
+                   double regression, Verdict verdict, Instant decidedAt, String reason, int stateBytes) {
         boolean correct() {
             return expect.contains(verdict.name());
         }
@@ -71,6 +78,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         JsonNode manifest = json.readTree(corpus.resolve("manifest.json").toFile());
         Instant from = Instant.ofEpochSecond(manifest.get("t0").asLong());
         Instant to = from.plusSeconds(manifest.get("bake_seconds").asLong());
+        slowSeconds = manifest.path("slow_seconds").asDouble(0.5);
         GateFile gate = GateFileLoader.load(config);
         CanarySpec base = gate.requireCanary();
         List<JsonNode> truths = new ArrayList<>();
@@ -103,7 +111,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        print(out, outcomes, seconds, evaluations[0]);
+        print(out, outcomes, seconds, evaluations[0], base.detectableRegression(), label);
         return 0;
     }
 
@@ -124,15 +132,34 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Long onset = t.get("onset").isNull() ? null : t.get("onset").asLong();
         String reason = done.decision().reasons().isEmpty() ? "" : done.decision().reasons().get(0).type().name();
         return new Outcome(name, t.get("regime").asText(), expect, soft, t.get("evidence").asText(), onset,
-                done.decision().verdict(), done.decision().decidedAt(), reason,
+                regression(t.get("params"), slowSeconds), done.decision().verdict(), done.decision().decidedAt(), reason,
                 BakeStates.toJson(done).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
-    static void print(PrintWriter out, List<Outcome> outcomes, double seconds, int evaluations) {
+    /**
+     * How many times worse than its baseline the canary's worst SLI is, from the scenario's parameters: the error
+     * multiple, or the ratio of slow-request shares under a log-normal latency (the corpus' own model).
+     */
+    static double regression(JsonNode params, double slowSeconds) {
+        double errors = params.path("err_factor").asDouble(1);
+        double median = params.path("median").asDouble(0.1);
+        double sigma = params.path("sigma").asDouble(0.7);
+        double slower = params.path("lat_mult").asDouble(1);
+        double latency = slowShare(median * slower, sigma, slowSeconds) / slowShare(median, sigma, slowSeconds);
+        return Math.max(errors, latency);
+    }
+
+    private static double slowShare(double median, double sigma, double slowSeconds) {
+        return 1 - new NormalDistribution().cumulativeProbability((Math.log(slowSeconds) - Math.log(median)) / sigma);
+    }
+
+    static void print(PrintWriter out, List<Outcome> outcomes, double seconds, int evaluations, double detectable,
+                      String label) {
         int badPromotions = 0;
         int mustNotFail = 0;
         int falseAlarms = 0;
         int overconfident = 0;
+        int worsePasses = 0;
         int correct = 0;
         List<Double> ttf = new ArrayList<>();
         int expectFail = 0;
@@ -151,6 +178,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
             }
             if (pass && "PASS".equals(o.soft())) {
                 overconfident++;
+            }
+            if (pass && o.regression() >= detectable) {
+                worsePasses++;
             }
             if (o.correct()) {
                 correct++;
@@ -176,6 +206,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "false alarms:          %d of %d (%.1f %%) scenarios that must not fail%n", falseAlarms,
                 mustNotFail, mustNotFail == 0 ? 0 : 100.0 * falseAlarms / mustNotFail);
         out.printf(Locale.ROOT, "overconfident passes:  %d (PASS on thin evidence)%n", overconfident);
+        out.printf(Locale.ROOT, "worse, yet PASS:       %d (PASS of a canary at least %s its baseline's bad ratio)%n",
+                worsePasses, detectable + "x");
         if (ttf.isEmpty()) {
             out.printf(Locale.ROOT, "time to FAIL:          no FAIL among %d scenarios that must fail%n", expectFail);
         } else {
@@ -186,6 +218,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 100.0 * correct / Math.max(1, outcomes.size()), correct, outcomes.size());
         out.printf(Locale.ROOT, "speed:                 %d evaluations in %.1f s (%.0f per second, Prometheus included)%n",
                 evaluations, seconds, evaluations / Math.max(1e-9, seconds));
+        out.printf(Locale.ROOT, "summary row:           | %s | %d | %d | %d of %d | %d | %s | %.1f %% |%n", label,
+                badPromotions, worsePasses, falseAlarms, mustNotFail, overconfident,
+                ttf.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f / %.1f min", median(ttf), ttf.get(ttf.size() - 1)),
+                100.0 * correct / Math.max(1, outcomes.size()));
         int largest = outcomes.stream().mapToInt(Outcome::stateBytes).max().orElse(0);
         Runtime rt = Runtime.getRuntime();
         out.printf(Locale.ROOT, "memory:                largest bake state %.1f KB as JSON; heap in use after the run %.0f MB%n",

@@ -1,0 +1,115 @@
+package io.prodgate.core.canary;
+
+import io.prodgate.core.util.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What the configured bake can decide, planned before it starts: the baseline's recent traffic and bad ratio per ratio
+ * SLO, read with the gate's own queries over a look-back window, and the canary's share (given, or measured where the
+ * canary already serves), put through the {@link BakePlanner}.
+ *
+ * @param at        the plan's time: only data before it is read
+ * @param lookback  the window the traffic was measured over
+ * @param slos      one plan per ratio SLO that could be planned
+ * @param problems  why an SLO could not be planned (no baseline traffic, source errors, no canary share)
+ */
+public record CanaryPlan(Instant at, Duration lookback, List<BakePlanner.SloPlan> slos, List<String> problems) {
+    public CanaryPlan {
+        slos = List.copyOf(slos);
+        problems = List.copyOf(problems);
+    }
+
+    /** Whether the configured bake can reach a verdict for every SLO: a healthy canary passes with the target chance. */
+    public boolean reachesVerdict() {
+        return problems.isEmpty() && slos.stream().allMatch(BakePlanner.SloPlan::reachesVerdict);
+    }
+
+    /**
+     * Measures the traffic over {@code (at - lookback, at]} and plans every ratio SLO of {@code spec}.
+     *
+     * @param canaryShare the canary's share of all traffic during the bake; empty to measure it
+     */
+    public static CanaryPlan of(CanarySpec spec, EvidenceSource source, Instant at, Duration lookback,
+                                OptionalDouble canaryShare, long seed) {
+        Instant from = at.minus(lookback);
+        List<SloEvidence> evidence = source.collect(spec, from, from, at);
+        BakePlanner planner = new BakePlanner(spec, seed, BakePlanner.DEFAULT_SIMULATIONS);
+        List<BakePlanner.SloPlan> plans = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        double seconds = lookback.toMillis() / 1000.0;
+        for (RatioSlo slo : spec.ratioSlos()) {
+            SloEvidence ev = evidence.stream().filter(e -> e.slo().equals(slo.name())).findFirst().orElse(null);
+            Reading baseline = ev == null ? null : ev.baseline();
+            Reading canary = ev == null ? null : ev.canary();
+            if (baseline == null || !baseline.hasTraffic()) {
+                problems.add(slo.name() + ": no baseline traffic to plan with in the " + Durations.human(lookback)
+                        + " before " + at + (baseline == null || baseline.detail().isEmpty() ? ""
+                                : " (" + baseline.detail() + ")"));
+                continue;
+            }
+            boolean canaryServes = canary != null && canary.hasTraffic();
+            double canaryEvents = canaryServes ? canary.total() : 0;
+            double share;
+            if (canaryShare.isPresent()) {
+                share = canaryShare.getAsDouble();
+            } else if (canaryServes) {
+                share = canaryEvents / (canaryEvents + baseline.total());
+            } else {
+                problems.add(slo.name() + ": the canary serves no traffic yet; give the share it will get "
+                        + "(--canary-share)");
+                continue;
+            }
+            double rps = (canaryEvents + baseline.total()) / seconds;
+            BakePlanner.Traffic traffic = new BakePlanner.Traffic(rps * share, rps * (1 - share),
+                    baseline.bad() / baseline.total());
+            plans.add(planner.plan(slo, traffic));
+        }
+        return new CanaryPlan(at, lookback, plans, problems);
+    }
+
+    /** One line per SLO, in the words of the gate's reasons. */
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        for (BakePlanner.SloPlan p : slos) {
+            StringBuilder s = new StringBuilder();
+            s.append(p.slo()).append(": at ").append(rate(p.traffic().canaryRps())).append(" to the canary (")
+                    .append(CanaryJudge.pct(p.traffic().canaryShare())).append(" share; baseline ")
+                    .append(CanaryJudge.pct(p.traffic().baselineBadRatio())).append(" bad), a ")
+                    .append(Durations.human(p.bake())).append(" bake passes a healthy canary ")
+                    .append(percent(p.passChance())).append(" of the time");
+            if (!p.reachesVerdict()) {
+                s.append("; needs ").append(p.bakeNeeded().map(d -> "a " + Durations.human(d) + " bake")
+                        .orElse("more than a " + Durations.human(BakePlanner.LONGEST_BAKE) + " bake"));
+                s.append(p.shareNeeded().isPresent() ? ", or a " + CanaryJudge.pct(p.shareNeeded().getAsDouble())
+                        + " canary share" : ", and no canary share up to "
+                        + CanaryJudge.pct(BakePlanner.LARGEST_SHARE) + " would do");
+            }
+            s.append("; a canary at ").append(CanaryJudge.pct(p.regressedRatio())).append(" bad fails ")
+                    .append(percent(p.failChance())).append(" of the time")
+                    .append(p.medianTimeToFail().map(d -> ", typically after " + Durations.human(d)).orElse(""));
+            out.add(s.toString());
+        }
+        out.addAll(problems);
+        return out;
+    }
+
+    private static String rate(double rps) {
+        return String.format(Locale.ROOT, rps >= 10 ? "%.0f req/s" : "%.2g req/s", rps);
+    }
+
+    private static String percent(double chance) {
+        return String.format(Locale.ROOT, "%.0f %%", chance * 100);
+    }
+
+    /** Convenience for callers that only want to know about trouble. */
+    public Optional<String> warning() {
+        return reachesVerdict() ? Optional.empty()
+                : Optional.of("the configured bake may not reach a verdict: " + String.join("; ", lines()));
+    }
+}
