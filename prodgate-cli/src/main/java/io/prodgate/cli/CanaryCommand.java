@@ -4,6 +4,7 @@ import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
 import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
@@ -114,6 +115,10 @@ public final class CanaryCommand implements Callable<Integer> {
                 out.println("canary gate: " + (replay != null ? "replaying " + state.startedAt() + " to " + state.endsAt()
                         : "baking until " + state.endsAt()) + ", every " + Durations.human(spec.interval()) + ", "
                         + spec.slos().size() + " SLOs, Prometheus " + client.endpoint());
+            }
+            if (!quiet && replay == null && state.evaluations().isEmpty()) {
+                CanaryPlan.atStartOfBake(spec, new PrometheusEvidence(client), clock.instant()).announcement()
+                        .forEach(out::println);
             }
             metrics.start(out);
             try {

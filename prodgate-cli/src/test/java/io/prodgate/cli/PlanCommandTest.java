@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prodgate.cli.demo.LocalPrometheus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code prodgate plan} against a real Prometheus with backfilled history: busy traffic can reach a verdict, thin
@@ -107,6 +113,40 @@ class PlanCommandTest {
         // twelve replays: a binomial spread of about 0.14 around the planned chance
         assertThat(observed).as("replayed %d of %d, planned %.2f", held, THIN_REPLAYS, planned)
                 .isBetween(planned - 0.35, planned + 0.35);
+    }
+
+    @Test
+    void aLiveBakeAnnouncesItsPlanAndWarnsWhenItMayNotReachAVerdict() throws Exception {
+        // the bake starts as the first thin deployment has served for 30 minutes; the clock moves when it waits
+        Instant[] now = {Instant.ofEpochSecond(T0 + 1800)};
+        CommandLine cli = Main.commandLine();
+        CanaryCommand canary = cli.getSubcommands().get("canary").getCommand();
+        canary.clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        canary.sleeper = d -> now[0] = now[0].plus(d);
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cli.execute(args(selectors("thin0"), "canary", "--config", gate().toString()));
+        String text = out.toString();
+        assertThat(code).as(text).isEqualTo(2);
+        assertThat(text).contains("warning: at the recent traffic this bake may not reach a verdict",
+                "  plan: availability: at ", "a 30m bake passes a healthy canary");
+        assertThat(text.indexOf("warning:")).isLessThan(text.indexOf(" 1m/30m "));
     }
 
     @Test

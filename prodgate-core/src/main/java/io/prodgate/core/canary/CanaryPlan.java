@@ -107,9 +107,21 @@ public record CanaryPlan(Instant at, Duration lookback, List<BakePlanner.SloPlan
         return String.format(Locale.ROOT, "%.0f %%", chance * 100);
     }
 
-    /** Convenience for callers that only want to know about trouble. */
-    public Optional<String> warning() {
-        return reachesVerdict() ? Optional.empty()
-                : Optional.of("the configured bake may not reach a verdict: " + String.join("; ", lines()));
+    /**
+     * The plan a live bake announces at its start: the traffic of the last bake-length, the canary's share as
+     * measured, the same seed as {@code prodgate plan}.
+     */
+    public static CanaryPlan atStartOfBake(CanarySpec spec, EvidenceSource source, Instant at) {
+        return of(spec, source, at, spec.bake(), OptionalDouble.empty(), 1);
+    }
+
+    /** What a bake prints of its plan: a warning first when the bake may not reach a verdict, then the lines. */
+    public List<String> announcement() {
+        List<String> out = new ArrayList<>();
+        out.add(reachesVerdict() ? "plan: at the recent traffic this bake can reach a verdict for every SLO"
+                : "warning: at the recent traffic this bake may not reach a verdict for every SLO (it still bakes: "
+                        + "a FAIL stays possible)");
+        lines().forEach(l -> out.add("  plan: " + l));
+        return out;
     }
 }

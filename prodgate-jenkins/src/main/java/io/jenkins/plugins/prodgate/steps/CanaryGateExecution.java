@@ -18,6 +18,7 @@ import io.jenkins.plugins.prodgate.gate.Reports;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.Evaluation;
@@ -174,6 +175,9 @@ final class CanaryGateExecution extends StepExecution {
                         Durations.human(spec.interval()), spec.evaluations(), spec.canarySelector(),
                         spec.baselineSelector(), String.join(", ", spec.slos().stream().map(s -> s.name()).toList()),
                         p.connection()));
+                // what this bake can decide at the recent traffic, as prodgate plan computes it
+                CanaryPlan.atStartOfBake(spec, new PrometheusEvidence(p.client()), state.startedAt()).announcement()
+                        .forEach(listener.getLogger()::println);
                 progress = Messages.CanaryGate_Baking(0, spec.evaluations(), state.nextEvaluationAt());
                 context.saveState();
                 wakeUpAt(state.nextEvaluationAt());
