@@ -349,10 +349,41 @@ class SmokeGateTest {
                   http: { url: /echo, headersFromEnv: { Authorization: STAGING_TOKEN } }
                 """);
         assertThat(server.last("/echo").headers()).containsEntry("authorization", "Bearer s3cr3t-t0ken");
-        assertThat(r.checks().get(0).evidence().excerpt()).isEqualTo("you sent ****");
+        assertThat(r.checks().get(0).evidence().excerpt()).isEqualTo("you sent Bearer ****");
         assertThat(SmokeReports.json(r)).doesNotContain("s3cr3t");
         assertThat(SmokeReports.junit(r)).doesNotContain("s3cr3t");
         assertThat(SmokeReports.summary(r)).doesNotContain("s3cr3t");
+    }
+
+    /** A server may echo only the credential after the scheme, or encode it; none of that may reach a report. */
+    @Test
+    void theCredentialInsideASecretHeaderIsMaskedAloneAndEncoded() throws Exception {
+        String token = "t0k/en+S3CR3T=";
+        String basic = java.util.Base64.getEncoder().encodeToString("alice:pw-S3CR3T".getBytes());
+        SmokeGate echoing = new SmokeGate(Clock.fixed(T0, ZoneOffset.UTC),
+                Map.of("API_TOKEN", "Bearer " + token, "API_BASIC", "Basic " + basic));
+        server.route("/echo", n -> Reply.of(200, "bearer " + token + " b64 "
+                + java.util.Base64.getEncoder().encodeToString(token.getBytes()) + " url "
+                + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8) + " basic " + basic
+                + " password pw-S3CR3T"));
+        GateFile file = GateFiles.load(dir, """
+                smoke:
+                  target: %s
+                  checks:
+                    - { name: bearer, http: { url: /echo, headersFromEnv: { Authorization: API_TOKEN } } }
+                    - { name: basic, http: { url: /echo, headersFromEnv: { X-Basic: API_BASIC } } }
+                """.formatted(server.url()));
+        SmokeResult r = echoing.run(file.ref(), file.requireSmoke());
+
+        assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.evidence().excerpt())
+                .isEqualTo("bearer **** b64 **** url **** basic **** password ****"));
+        Path html = dir.resolve("smoke.html");
+        io.prodgate.core.report.SmokeHtml.write(html, r, Duration.ofMinutes(5));
+        for (String output : new String[] {SmokeReports.json(r), SmokeReports.junit(r), SmokeReports.summary(r),
+                Files.readString(html)}) {
+            assertThat(output).doesNotContain("S3CR3T", "UzNDUjNU", "%2F", basic);
+        }
     }
 
     @Test
