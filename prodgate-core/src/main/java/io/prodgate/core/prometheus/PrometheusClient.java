@@ -68,13 +68,14 @@ public final class PrometheusClient implements AutoCloseable {
     private final Duration maxBackoff;
     private final Sleeper sleeper;
     private final Redactor redactor;
-    private final ResponseParser parser = new ResponseParser();
+    private final ResponseParser parser;
 
     private PrometheusClient(Builder b, HttpUrl baseUrl, PrometheusAuth auth, List<Secret> secrets) {
         this.baseUrl = baseUrl;
         this.endpoint = display(baseUrl);
         this.auth = auth;
         this.redactor = new Redactor(secrets);
+        this.parser = new ResponseParser(redactor);
         this.timeout = b.timeout;
         this.retries = b.retries;
         this.backoff = b.backoff;
@@ -223,7 +224,7 @@ public final class PrometheusClient implements AutoCloseable {
                 return new Attempt(prometheusError(status, error, promql, attempt), false, null);
             }
             String reason = ((ResponseParser.Invalid) parsed).reason();
-            return new Attempt(new MalformedBody(endpoint, status, redactor.redact(reason),
+            return new Attempt(new MalformedBody(endpoint, status, reason,
                     Texts.excerpt(redactor.redact(body)), promql, attempt), false, null);
         }
         boolean retryable = retryable(status);
@@ -250,8 +251,8 @@ public final class PrometheusClient implements AutoCloseable {
 
     private PrometheusError prometheusError(int status, ResponseParser.ErrorDocument error, String promql,
             int attempt) {
-        return new PrometheusError(endpoint, status, Texts.truncate(redactor.redact(error.errorType()), 60),
-                Texts.truncate(redactor.redact(error.error()), 500), promql, attempt);
+        return new PrometheusError(endpoint, status, Texts.truncate(error.errorType(), 60),
+                Texts.truncate(error.error(), 500), promql, attempt);
     }
 
     /** Doubling from the initial backoff, capped; a server's Retry-After may lengthen it up to the cap. */
@@ -388,6 +389,9 @@ public final class PrometheusClient implements AutoCloseable {
         private OkHttpClient okHttpClient;
         private Sleeper sleeper = Sleeper.SYSTEM;
 
+        private static final List<String> CREDENTIAL_WORDS =
+                List.of("auth", "token", "key", "secret", "password", "session", "cookie", "credential");
+
         private Builder() {
         }
 
@@ -499,13 +503,25 @@ public final class PrometheusClient implements AutoCloseable {
                 secrets.add(basic.password());
                 // Servers that echo the request show the header form, base64 of user:password.
                 String header = Credentials.basic(basic.username(), basic.password().reveal(), StandardCharsets.UTF_8);
-                secrets.add(Secret.of(header.substring("Basic ".length()), "basic auth header"));
+                secrets.add(Secret.of(header, "basic auth header").asHeaderValue());
             }
+            headers.forEach((name, value) -> {
+                if (carriesCredential(name)) {
+                    secrets.add(Secret.of(value, "header " + name).asHeaderValue());
+                }
+            });
             if (!(effective instanceof PrometheusAuth.None)
                     && headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Authorization"))) {
                 throw new IllegalArgumentException("Authorization is set both by auth(...) and headers(...)");
             }
             return new PrometheusClient(this, parsed, effective, secrets);
+        }
+
+        /** Headers that authenticate (Authorization, Cookie, X-Api-Key, X-Auth-Token, ...), by their usual names. */
+        private static boolean carriesCredential(String header) {
+            String name = header.toLowerCase(Locale.ROOT);
+            return name.equals("authorization") || name.equals("proxy-authorization") || name.equals("cookie")
+                    || CREDENTIAL_WORDS.stream().anyMatch(name::contains);
         }
 
         private static Duration positive(Duration d, String name) {
