@@ -77,6 +77,10 @@ public final class CanaryCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    /** Where Prometheus credentials go instead of its URL. */
+    static final String PROMETHEUS_CREDENTIALS = "give prometheus.basicAuth (passwordEnv or passwordFile) or"
+            + " prometheus.bearerTokenEnv in the gate file";
+
     /** Replaceable in tests: the wall clock and how to wait for it. */
     Clock clock = Clock.systemUTC();
     Sleeper sleeper = Sleeper.SYSTEM;
@@ -94,8 +98,12 @@ public final class CanaryCommand implements Callable<Integer> {
         if (replay != null) {
             spec = replay.apply(spec);
         }
-        if (prometheusUrl != null && SmokeCommand.urlProblem(prometheusUrl) != null) {
-            throw new UsageException("prodgate canary: --prometheus " + SmokeCommand.urlProblem(prometheusUrl));
+        String problem = prometheusUrl == null ? null : CommandLineUrls.problem(prometheusUrl, PROMETHEUS_CREDENTIALS);
+        if (problem != null) {
+            throw new UsageException("prodgate canary: --prometheus " + problem);
+        }
+        if (metrics.problem() != null) {
+            throw new UsageException("prodgate canary: " + metrics.problem());
         }
         PrometheusSettings settings = prometheusUrl != null
                 ? gate.prometheus().map(p -> p.withUrl(prometheusUrl)).orElse(PrometheusSettings.of(prometheusUrl))
