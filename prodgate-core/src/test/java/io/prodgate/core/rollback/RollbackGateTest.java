@@ -149,6 +149,19 @@ class RollbackGateTest {
         }
     }
 
+    /** A rollback script that leaves a process behind (a port-forward, a watcher) must not leave it on the agent. */
+    @Test
+    void whatARollbackCommandLeftRunningIsStoppedAndRecorded() throws Exception {
+        Path pids = dir.resolve("pids");
+        GateFile f = file("""
+                action: { command: { run: ["sh", "-c", "sh -c 'sleep 300 & echo $! > %s'; echo 1.4.1 > $SWITCH"] } }
+                """.formatted(pids) + VERIFY);
+        RollbackProof p = prove(gate, f);
+        assertThat(p.proven()).isTrue();
+        assertThat(p.rollback().action().message()).isEqualTo("exit 0; it left 1 process running, stopped now");
+        io.prodgate.core.smoke.Processes.assertNothingLeft(pids);
+    }
+
     @Test
     void aFailingActionIsNotAProof() throws Exception {
         GateFile f = file("""

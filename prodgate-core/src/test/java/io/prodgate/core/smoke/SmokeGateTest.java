@@ -241,7 +241,36 @@ class SmokeGateTest {
         assertThat(c.message()).isEqualTo("killed after 700ms (with every process it started)");
         assertThat(c.evidence().exitCode()).isNull();
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertNothingLeft(pids);
+        Processes.assertNothingLeft(pids);
+    }
+
+    /** A child whose parent exited is no longer in the command's process tree; it is still in its session. */
+    @Test
+    void aDoubleForkedChildIsKilledAtTheTimeoutToo() throws Exception {
+        Path pids = dir.resolve("pids");
+        SmokeResult r = run("""
+                - name: daemonizes
+                  command: { run: ["sh", "-c", "sh -c 'sleep 300 & echo $! > %s'; echo $$ >> %s; sleep 30"],
+                             timeout: 700ms }
+                """.formatted(pids, pids));
+        CheckResult c = r.checks().get(0);
+        assertThat(c.outcome()).isEqualTo(CheckOutcome.TIMED_OUT);
+        assertThat(c.message()).isEqualTo("killed after 700ms (with every process it started)");
+        assertThat(Files.readAllLines(pids)).hasSize(2);
+        Processes.assertNothingLeft(pids);
+    }
+
+    @Test
+    void whatACommandLeftRunningIsStoppedAndSaidSo() throws Exception {
+        Path pids = dir.resolve("pids");
+        SmokeResult r = run("""
+                - name: starts a server and exits
+                  command: { run: ["sh", "-c", "sleep 300 & echo $! > %s; echo started"], outputContains: started }
+                """.formatted(pids));
+        CheckResult c = r.checks().get(0);
+        assertThat(c.outcome()).isEqualTo(CheckOutcome.PASSED);
+        assertThat(c.message()).startsWith("exit 0 in ").endsWith("; it left 1 process running, stopped now");
+        Processes.assertNothingLeft(pids);
     }
 
     @Test
@@ -262,7 +291,7 @@ class SmokeGateTest {
             assertThat(c.message()).startsWith("cut off at the time box (1s)");
         });
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertNothingLeft(pids);
+        Processes.assertNothingLeft(pids);
     }
 
     @Test
@@ -422,16 +451,5 @@ class SmokeGateTest {
         SmokeResult r = gate.run(file.ref(), file.requireSmoke().withTarget(server.url() + "/"));
         assertThat(r.verdict()).isEqualTo(Verdict.PASS);
         assertThat(r.target()).isEqualTo(server.url() + "/");
-    }
-
-    static void assertNothingLeft(Path pidFile) throws Exception {
-        for (String line : Files.readAllLines(pidFile)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            long pid = Long.parseLong(line.strip());
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            assertThat(alive).as("process %d must be gone", pid).isFalse();
-        }
     }
 }
