@@ -79,6 +79,10 @@ public final class CanaryCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    /** Where Prometheus credentials go instead of its URL. */
+    static final String PROMETHEUS_CREDENTIALS = "give prometheus.basicAuth (passwordEnv or passwordFile) or"
+            + " prometheus.bearerTokenEnv in the gate file";
+
     /** Replaceable in tests: the wall clock and how to wait for it. */
     Clock clock = Clock.systemUTC();
     Sleeper sleeper = Sleeper.SYSTEM;
@@ -95,6 +99,9 @@ public final class CanaryCommand implements Callable<Integer> {
         Replay replay = replayWindow();
         if (replay != null) {
             spec = replay.apply(spec);
+        }
+        if (metrics.problem() != null) {
+            throw new UsageException("prodgate canary: " + metrics.problem());
         }
         PrometheusSettings settings = prometheus(gate, prometheusUrl, "canary");
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
@@ -151,7 +158,7 @@ public final class CanaryCommand implements Callable<Integer> {
         if (url == null) {
             return gate.requirePrometheus();
         }
-        String problem = SmokeCommand.urlProblem(url);
+        String problem = CommandLineUrls.problem(url, PROMETHEUS_CREDENTIALS);
         if (problem != null) {
             throw new UsageException("prodgate " + command + ": --prometheus " + problem);
         }

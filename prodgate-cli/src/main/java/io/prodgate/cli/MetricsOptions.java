@@ -26,6 +26,13 @@ final class MetricsOptions {
     final GateMetrics metrics = GateMetrics.create();
     private HTTPServer server;
 
+    /** Why the options cannot be used, or null; checked before the gate runs, not when it is done. */
+    String problem() {
+        String problem = pushgateway == null ? null
+                : CommandLineUrls.problem(pushgateway, "the Pushgateway is reached without authentication");
+        return problem == null ? null : "--pushgateway " + problem;
+    }
+
     String service(Path gateFile) {
         if (service != null) {
             return service;

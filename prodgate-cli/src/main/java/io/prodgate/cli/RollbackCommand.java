@@ -61,12 +61,16 @@ public final class RollbackCommand implements Callable<Integer> {
         try {
             GateFile gate = GateFileLoader.load(config);
             RollbackSpec spec = gate.requireRollback();
+            String problem = metrics.problem();
+            if (problem == null && target != null) {
+                problem = CommandLineUrls.problem(target, SmokeCommand.TARGET_CREDENTIALS);
+                problem = problem == null ? null : "--target " + problem;
+            }
+            if (problem != null) {
+                err.println("prodgate rollback: " + problem);
+                return ExitCodes.USAGE;
+            }
             if (target != null) {
-                String problem = SmokeCommand.urlProblem(target);
-                if (problem != null) {
-                    err.println("prodgate rollback: --target " + problem);
-                    return ExitCodes.USAGE;
-                }
                 spec = spec.withTarget(target);
             }
             result = new RollbackGate(clock, env).run(gate.ref(), gate.prometheus(), spec);

@@ -10,8 +10,6 @@ import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -43,6 +41,9 @@ public final class SmokeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    /** Where a target's credentials go instead of its URL. */
+    static final String TARGET_CREDENTIALS = "give an Authorization header with headersFromEnv in the gate file";
+
     /** Replaceable in tests: timestamps and where header secrets are read. */
     Clock clock = Clock.systemUTC();
     Map<String, String> env = System.getenv();
@@ -56,12 +57,16 @@ public final class SmokeCommand implements Callable<Integer> {
         try {
             GateFile gate = GateFileLoader.load(config);
             SmokeSpec spec = gate.requireSmoke();
+            String problem = metrics.problem();
+            if (problem == null && target != null) {
+                problem = CommandLineUrls.problem(target, TARGET_CREDENTIALS);
+                problem = problem == null ? null : "--target " + problem;
+            }
+            if (problem != null) {
+                err.println("prodgate smoke: " + problem);
+                return ExitCodes.USAGE;
+            }
             if (target != null) {
-                String problem = urlProblem(target);
-                if (problem != null) {
-                    err.println("prodgate smoke: --target " + problem);
-                    return ExitCodes.USAGE;
-                }
                 spec = spec.withTarget(target);
             }
             smokeSpec = spec;
@@ -83,19 +88,5 @@ public final class SmokeCommand implements Callable<Integer> {
         }
         out.flush();
         return result.verdict().exitCode();
-    }
-
-    /** Why {@code url} cannot be a target, or null. */
-    static String urlProblem(String url) {
-        try {
-            URI u = new URI(url);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null) {
-                return "must be an http:// or https:// URL, got '" + url.replaceFirst("(?<=://)[^/@]*@", "") + "'";
-            }
-            return null;
-        } catch (URISyntaxException e) {
-            return "is not a URL: " + e.getReason();
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.prodgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +91,52 @@ class CommandLineTest {
         CliRun unknown = CliRun.of("canary", "--config", gate.toString(), "--bake", "5m");
         assertThat(unknown.exitCode()).isEqualTo(64);
         assertThat(unknown.err()).contains("Unknown options: '--bake'");
+    }
+
+    /** As in the gate file: credentials in a URL would be sent and printed; the password is never echoed. */
+    @Test
+    void urlsWithCredentialsAreRefusedOnTheCommandLineToo() throws Exception {
+        String password = "pw-0c9d-SUPERSECRET";
+        Path canary = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
+        Path smoke = GateFiles.write(dir, "smoke.yaml", """
+                smoke:
+                  target: http://127.0.0.1:9
+                  checks:
+                    - { name: api, http: { url: /ok } }
+                """);
+        Path rollback = GateFiles.write(dir, "rollback.yaml", """
+                rollback:
+                  target: http://127.0.0.1:9
+                  action: { command: { run: ["true"] } }
+                  expectVersion: "1.4.1"
+                  version: { http: { url: /version } }
+                """);
+        String withCredentials = "http://admin:" + password + "@127.0.0.1:9";
+        String[] replay = {"--from", "2026-11-24T10:00:00Z", "--to", "2026-11-24T10:30:00Z"};
+        List<String[]> refused = List.of(
+                concat(new String[] {"canary", "--config", canary.toString(), "--prometheus", withCredentials}, replay),
+                concat(new String[] {"canary", "--config", canary.toString(), "--pushgateway", withCredentials}, replay),
+                new String[] {"smoke", "--config", smoke.toString(), "--target", withCredentials},
+                new String[] {"smoke", "--config", smoke.toString(), "--pushgateway", withCredentials},
+                new String[] {"rollback", "--config", rollback.toString(), "--target", withCredentials,
+                        "--proof", dir.resolve("proof.json").toString()},
+                new String[] {"canary", "--config", canary.toString(), "--prometheus", "admin:" + password + "@host"});
+        for (String[] args : refused) {
+            CliRun run = CliRun.of(args);
+            String option = args[3] + " ";
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(64);
+            assertThat(run.err()).as(String.join(" ", args)).contains(option)
+                    .containsAnyOf("must not carry credentials", "must be an http:// or https:// URL, got 'host'")
+                    .doesNotContain(password, "\tat ");
+            assertThat(run.out()).doesNotContain(password);
+        }
+        assertThat(dir.resolve("proof.json")).doesNotExist();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.prodgate.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.cli.CommandLineUrls;
+import io.prodgate.cli.UsageException;
 import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
@@ -81,6 +83,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
         slowSeconds = manifest.path("slow_seconds").asDouble(0.5);
         GateFile gate = GateFileLoader.load(config);
         CanarySpec base = gate.requireCanary();
+        String problem = CommandLineUrls.problem(prometheusUrl, "the corpus' Prometheus needs none");
+        if (problem != null) {
+            throw new UsageException("prodgate benchmark: --prometheus " + problem);
+        }
         List<JsonNode> truths = new ArrayList<>();
         for (String line : Files.readAllLines(corpus.resolve("truth.jsonl"))) {
             if (!line.isBlank()) {

@@ -33,6 +33,7 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * A client for the Prometheus HTTP query API ({@code /api/v1/query}, {@code /api/v1/query_range}) that also works
@@ -48,6 +49,12 @@ import okhttp3.Response;
 public final class PrometheusClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusClient.class.getName());
     private static final String USER_AGENT = "prodgate";
+    /**
+     * The longest answer read. A one-number answer is a few hundred bytes and a range over a day of a few series some
+     * hundred KiB; an answer past this is a query that selects far too many series, and reading it whole could cost
+     * gigabytes of heap.
+     */
+    public static final long MAX_ANSWER_BYTES = 4L * 1024 * 1024;
 
     private final HttpUrl baseUrl;
     private final String endpoint;
@@ -61,13 +68,14 @@ public final class PrometheusClient implements AutoCloseable {
     private final Duration maxBackoff;
     private final Sleeper sleeper;
     private final Redactor redactor;
-    private final ResponseParser parser = new ResponseParser();
+    private final ResponseParser parser;
 
     private PrometheusClient(Builder b, HttpUrl baseUrl, PrometheusAuth auth, List<Secret> secrets) {
         this.baseUrl = baseUrl;
         this.endpoint = display(baseUrl);
         this.auth = auth;
         this.redactor = new Redactor(secrets);
+        this.parser = new ResponseParser(redactor);
         this.timeout = b.timeout;
         this.retries = b.retries;
         this.backoff = b.backoff;
@@ -191,7 +199,11 @@ public final class PrometheusClient implements AutoCloseable {
     private Attempt attempt(Request request, String promql, int attempt) {
         try (Response response = http.newCall(request).execute()) {
             // Read inside the try: a body that stalls past the timeout is a network failure like any other.
-            String body = response.body().string();
+            String body = boundedBody(response.body());
+            if (body == null) {
+                return new Attempt(new AnswerTooLarge(endpoint, response.code(), MAX_ANSWER_BYTES, promql, attempt),
+                        retryable(response.code()), null);
+            }
             return answer(response, body, promql, attempt);
         } catch (IOException e) {
             boolean interrupted = Thread.currentThread().isInterrupted();
@@ -212,11 +224,10 @@ public final class PrometheusClient implements AutoCloseable {
                 return new Attempt(prometheusError(status, error, promql, attempt), false, null);
             }
             String reason = ((ResponseParser.Invalid) parsed).reason();
-            return new Attempt(new MalformedBody(endpoint, status, redactor.redact(reason),
+            return new Attempt(new MalformedBody(endpoint, status, reason,
                     Texts.excerpt(redactor.redact(body)), promql, attempt), false, null);
         }
-        // 408 and 429 are explicit "try again later"; 5xx covers overload, restarts and proxies without a backend.
-        boolean retryable = status == 408 || status == 429 || status >= 500;
+        boolean retryable = retryable(status);
         Duration retryAfter = retryAfter(response.header("Retry-After"));
         // Prometheus sends its own error document with 400, 422 and 503; it says more than the status code.
         QueryOutcome outcome = parsed instanceof ResponseParser.ErrorDocument error
@@ -225,10 +236,23 @@ public final class PrometheusClient implements AutoCloseable {
         return new Attempt(outcome, retryable, retryAfter);
     }
 
+    /** The whole body, or null when it is longer than {@link #MAX_ANSWER_BYTES}: then it is not read past that. */
+    private static String boundedBody(ResponseBody body) throws IOException {
+        if (body.contentLength() > MAX_ANSWER_BYTES || body.source().request(MAX_ANSWER_BYTES + 1)) {
+            return null;
+        }
+        return body.string(); // all of it is buffered now; this decodes it in the answer's charset
+    }
+
+    /** 408 and 429 are explicit "try again later"; 5xx covers overload, restarts and proxies without a backend. */
+    private static boolean retryable(int status) {
+        return status == 408 || status == 429 || status >= 500;
+    }
+
     private PrometheusError prometheusError(int status, ResponseParser.ErrorDocument error, String promql,
             int attempt) {
-        return new PrometheusError(endpoint, status, Texts.truncate(redactor.redact(error.errorType()), 60),
-                Texts.truncate(redactor.redact(error.error()), 500), promql, attempt);
+        return new PrometheusError(endpoint, status, Texts.truncate(error.errorType(), 60),
+                Texts.truncate(error.error(), 500), promql, attempt);
     }
 
     /** Doubling from the initial backoff, capped; a server's Retry-After may lengthen it up to the cap. */
@@ -365,6 +389,9 @@ public final class PrometheusClient implements AutoCloseable {
         private OkHttpClient okHttpClient;
         private Sleeper sleeper = Sleeper.SYSTEM;
 
+        private static final List<String> CREDENTIAL_WORDS =
+                List.of("auth", "token", "key", "secret", "password", "session", "cookie", "credential");
+
         private Builder() {
         }
 
@@ -476,13 +503,25 @@ public final class PrometheusClient implements AutoCloseable {
                 secrets.add(basic.password());
                 // Servers that echo the request show the header form, base64 of user:password.
                 String header = Credentials.basic(basic.username(), basic.password().reveal(), StandardCharsets.UTF_8);
-                secrets.add(Secret.of(header.substring("Basic ".length()), "basic auth header"));
+                secrets.add(Secret.of(header, "basic auth header").asHeaderValue());
             }
+            headers.forEach((name, value) -> {
+                if (carriesCredential(name)) {
+                    secrets.add(Secret.of(value, "header " + name).asHeaderValue());
+                }
+            });
             if (!(effective instanceof PrometheusAuth.None)
                     && headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Authorization"))) {
                 throw new IllegalArgumentException("Authorization is set both by auth(...) and headers(...)");
             }
             return new PrometheusClient(this, parsed, effective, secrets);
+        }
+
+        /** Headers that authenticate (Authorization, Cookie, X-Api-Key, X-Auth-Token, ...), by their usual names. */
+        private static boolean carriesCredential(String header) {
+            String name = header.toLowerCase(Locale.ROOT);
+            return name.equals("authorization") || name.equals("proxy-authorization") || name.equals("cookie")
+                    || CREDENTIAL_WORDS.stream().anyMatch(name::contains);
         }
 
         private static Duration positive(Duration d, String name) {

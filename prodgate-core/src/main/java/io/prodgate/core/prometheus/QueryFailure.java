@@ -5,7 +5,7 @@ package io.prodgate.core.prometheus;
  * which is why this interface extends both.
  */
 public sealed interface QueryFailure extends QueryOutcome, ScalarOutcome
-        permits Unreachable, HttpError, PrometheusError, MalformedBody {
+        permits Unreachable, HttpError, PrometheusError, MalformedBody, AnswerTooLarge {
 
     /** The API root the query went to, without userinfo, e.g. {@code https://mimir/prometheus}. */
     String endpoint();

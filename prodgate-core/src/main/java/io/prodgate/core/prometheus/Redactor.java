@@ -22,11 +22,7 @@ final class Redactor {
         if (text == null) {
             return "";
         }
-        String out = text;
-        for (Secret secret : secrets) {
-            out = secret.redact(out);
-        }
-        return stripUserinfo(out);
+        return stripUserinfo(Secret.redact(text, secrets));
     }
 
     static String stripUserinfo(String text) {

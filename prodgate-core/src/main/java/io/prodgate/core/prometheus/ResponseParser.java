@@ -16,6 +16,10 @@ import java.util.Map;
  * Reads the Prometheus HTTP API envelope ({@code status}, {@code data.resultType}, {@code data.result},
  * {@code errorType}, {@code error}, {@code warnings}) as documented for Prometheus and implemented by Thanos, Mimir,
  * Cortex and VictoriaMetrics. Only fields in that common format are read.
+ *
+ * <p>Every string taken from the answer (label names and values, warnings, error texts) is redacted here, the one
+ * place they enter: a server or proxy may echo the request's credentials in any of them, and from here they reach
+ * messages, reports and state files.
  */
 final class ResponseParser {
     // Big decimals keep timestamps such as 1700000000.123 exact instead of rounding them through a double.
@@ -41,7 +45,18 @@ final class ResponseParser {
         }
     }
 
+    private final Redactor redactor;
+
+    ResponseParser(Redactor redactor) {
+        this.redactor = redactor;
+    }
+
     Parsed parse(String body) {
+        Parsed parsed = parseRaw(body);
+        return parsed instanceof Invalid invalid ? new Invalid(redactor.redact(invalid.reason())) : parsed;
+    }
+
+    private Parsed parseRaw(String body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -56,8 +71,8 @@ final class ResponseParser {
         try {
             return switch (status) {
                 case "success" -> data(root);
-                case "error" -> new ErrorDocument(
-                        textOr(root.get("errorType"), "unknown"), textOr(root.get("error"), "(no message)"));
+                case "error" -> new ErrorDocument(redactor.redact(textOr(root.get("errorType"), "unknown")),
+                        redactor.redact(textOr(root.get("error"), "(no message)")));
                 default -> new Invalid(status.isEmpty() ? "no \"status\" field" : "unknown status \"" + status + "\"");
             };
         } catch (BadShape e) {
@@ -65,7 +80,7 @@ final class ResponseParser {
         }
     }
 
-    private static Data data(JsonNode root) throws BadShape {
+    private Data data(JsonNode root) throws BadShape {
         JsonNode data = root.get("data");
         if (data == null || !data.isObject()) {
             throw new BadShape("no \"data\" object");
@@ -107,7 +122,7 @@ final class ResponseParser {
         }
         List<String> warnings = new ArrayList<>();
         for (JsonNode warning : root.path("warnings")) {
-            warnings.add(warning.asText());
+            warnings.add(redactor.redact(warning.asText()));
         }
         return new Data(resultType, series, warnings);
     }
@@ -123,7 +138,7 @@ final class ResponseParser {
         return node;
     }
 
-    private static Map<String, String> labels(JsonNode item) throws BadShape {
+    private Map<String, String> labels(JsonNode item) throws BadShape {
         JsonNode metric = item.get("metric");
         if (metric == null || metric.isNull()) {
             return Map.of();
@@ -133,7 +148,7 @@ final class ResponseParser {
         }
         Map<String, String> labels = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : metric.properties()) {
-            labels.put(e.getKey(), e.getValue().asText());
+            labels.put(redactor.redact(e.getKey()), redactor.redact(e.getValue().asText()));
         }
         return labels;
     }

@@ -261,12 +261,12 @@ public final class RollbackGate {
             if (!run.started()) {
                 msg = run.error();
             } else if (run.timedOut()) {
-                msg = "timed out after " + Durations.human(c.command().timeout())
-                        + " and was killed with every process it started";
+                msg = "timed out after " + Durations.human(c.command().timeout()) + " and was killed "
+                        + run.killedWith();
             } else if (run.exitCode() != c.expectExit()) {
-                msg = "exit " + run.exitCode() + ", expected " + c.expectExit();
+                msg = "exit " + run.exitCode() + ", expected " + c.expectExit() + run.leftRunning();
             } else {
-                msg = "exit " + run.exitCode();
+                msg = "exit " + run.exitCode() + run.leftRunning();
                 ok = true;
             }
             return new ActionRecord("command", c.command().run(), null, null, run.exitCode(), null, run.timedOut(),

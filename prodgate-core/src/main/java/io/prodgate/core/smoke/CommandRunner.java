@@ -9,12 +9,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a command with a hard timeout. At the timeout (or when the running thread is interrupted, which is how the
- * time box cuts a check off) the whole process tree is killed, so a hanging command leaves nothing behind on the
- * build agent.
+ * time box cuts a check off) every process it started is killed, and when it exits, whatever it left running in the
+ * background is stopped too, so that a command leaves nothing behind on the build agent.
+ *
+ * <p>On Linux the command leads a session of its own ({@link Sessions}), which holds every process it starts, also a
+ * double-forked one whose parent is gone. Elsewhere only its process tree can be followed; the run says so.
  */
 public final class CommandRunner {
     /** Output kept: the first and the last half of this many bytes. */
@@ -30,12 +34,23 @@ public final class CommandRunner {
         Path dir = spec.workingDir().map(baseDir::resolve).orElse(baseDir);
         ProcessBuilder pb = new ProcessBuilder(spec.run()).redirectErrorStream(true).directory(dir.toFile());
         pb.environment().putAll(spec.env());
+        String program = spec.run().get(0);
+        if (Sessions.AVAILABLE) {
+            Optional<String> found = Sessions.program(program, dir, pb.environment());
+            if (found.isEmpty()) {
+                return CommandRun.notStarted(secrets.redact("cannot start " + program + " in " + dir
+                        + ": no such executable" + (program.contains("/") ? "" : " on the PATH")), since(start));
+            }
+            List<String> argv = new ArrayList<>(spec.run());
+            argv.set(0, found.get());
+            pb.command(Sessions.leader(argv));
+        }
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            return new CommandRun(null, false, "", since(start),
-                    secrets.redact("cannot start " + spec.run().get(0) + " in " + dir + ": " + e.getMessage()));
+            return CommandRun.notStarted(
+                    secrets.redact("cannot start " + program + " in " + dir + ": " + e.getMessage()), since(start));
         }
         closeQuietly(process.getOutputStream()); // no input: a command waiting on stdin would hang until the timeout
         HeadTail sink = new HeadTail(OUTPUT_LIMIT / 2);
@@ -51,7 +66,17 @@ public final class CommandRunner {
             finished = false;
             interrupted = true;
         }
-        if (!finished) {
+        int stopped = 0;
+        List<String> survivors = List.of();
+        if (Sessions.AVAILABLE) {
+            // Also after a normal exit: a background job would hold the output pipe and outlive the check.
+            long session = process.pid();
+            stopped = (int) Sessions.members(session).stream().filter(m -> m.pid() != session).count();
+            survivors = Sessions.stop(session, GRACE).stream().map(Sessions.Member::toString).toList();
+            if (!finished) {
+                process.destroyForcibly(); // gone with its session; this only reaps it
+            }
+        } else if (!finished) {
             killTree(process);
         }
         join(reader, finished ? Duration.ofSeconds(1) : GRACE);
@@ -59,10 +84,8 @@ public final class CommandRunner {
             Thread.currentThread().interrupt();
         }
         String output = secrets.redact(sink.text());
-        if (!finished) {
-            return new CommandRun(null, true, output, since(start), "");
-        }
-        return new CommandRun(process.exitValue(), false, output, since(start), "");
+        return new CommandRun(finished ? process.exitValue() : null, !finished, output, since(start), "", stopped,
+                survivors, Sessions.AVAILABLE);
     }
 
     /** Terminates the process and everything it started: TERM first, KILL for whatever is still alive after a grace. */
@@ -126,8 +149,8 @@ public final class CommandRunner {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    static String describeTimeout(Duration d) {
-        return "killed after " + Durations.human(d) + " (with every process it started)";
+    static String describeTimeout(Duration d, CommandRun run) {
+        return "killed after " + Durations.human(d) + " (" + run.killedWith() + ")";
     }
 
     /** Keeps the first and the last {@code half} bytes of a stream: how it started and how it ended. */

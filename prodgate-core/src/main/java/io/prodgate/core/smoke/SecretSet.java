@@ -36,7 +36,8 @@ public final class SecretSet {
     public synchronized Map<String, Secret> resolve(Map<String, SecretRef> refs) throws GateFileException {
         Map<String, Secret> out = new LinkedHashMap<>();
         for (Map.Entry<String, SecretRef> e : refs.entrySet()) {
-            Secret s = e.getValue().resolve(gateFile, env, baseDir);
+            // A header value such as "Bearer X" is masked whole and by its parts: a server may echo only X.
+            Secret s = e.getValue().resolve(gateFile, env, baseDir).asHeaderValue();
             secrets.add(s);
             out.put(e.getKey(), s);
         }
@@ -48,11 +49,7 @@ public final class SecretSet {
         if (text == null) {
             return "";
         }
-        String out = text;
-        for (Secret s : secrets) {
-            out = s.redact(out);
-        }
-        return stripUserinfo(out);
+        return stripUserinfo(Secret.redact(text, secrets));
     }
 
     /** {@code text} without the {@code user:password@} part of any URL in it. */

@@ -336,7 +336,7 @@ public final class SmokeGate {
             }
             if (run.timedOut()) {
                 String msg = boxed ? "cut off at the time box (" + Durations.human(spec.timeBox())
-                        + "), killed with every process it started" : CommandRunner.describeTimeout(timeout);
+                        + "), killed " + run.killedWith() : CommandRunner.describeTimeout(timeout, run);
                 return commandResult(c, CheckOutcome.TIMED_OUT, msg, run, startedAt, start);
             }
             List<String> wrong = new ArrayList<>();
@@ -349,9 +349,10 @@ public final class SmokeGate {
                     .ifPresent(s -> wrong.add("output does not contain '" + secrets.redact(s) + "'"));
             if (wrong.isEmpty()) {
                 return commandResult(c, CheckOutcome.PASSED, "exit " + run.exitCode() + " in "
-                        + millis(run.duration()), run, startedAt, start);
+                        + millis(run.duration()) + run.leftRunning(), run, startedAt, start);
             }
-            return commandResult(c, CheckOutcome.FAILED, String.join("; ", wrong), run, startedAt, start);
+            return commandResult(c, CheckOutcome.FAILED, String.join("; ", wrong) + run.leftRunning(), run, startedAt,
+                    start);
         }
 
         private CheckResult result(SmokeCheck c, CheckOutcome outcome, String message, HttpExchange ex,

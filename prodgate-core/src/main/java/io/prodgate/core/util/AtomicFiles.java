@@ -1,29 +1,70 @@
 package io.prodgate.core.util;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Writes files so that a reader, or a crash, never sees half of one: reports, bake states, rollback proofs. */
+/**
+ * Writes files so that a reader, or a crash, never sees half of one: reports, bake states, rollback proofs.
+ *
+ * <p>The content goes to a temporary file that is flushed to the disk before it is renamed over the target, and the
+ * folder is flushed after the rename. Without the first flush a power loss can leave the renamed file empty (the
+ * rename reached the disk, the data did not); without the second, the rename itself may be lost.
+ */
 public final class AtomicFiles {
+    /** How a file or folder is flushed to the disk; replaceable in tests, which cannot pull the plug. */
+    interface Disk {
+        Disk REAL = (channel, path) -> channel.force(true);
+
+        void sync(FileChannel channel, Path path) throws IOException;
+    }
+
     private AtomicFiles() {
     }
 
     public static void writeString(Path file, String content) throws IOException {
+        writeString(file, content, Disk.REAL);
+    }
+
+    static void writeString(Path file, String content, Disk disk) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            Files.writeString(tmp, content);
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                disk.sync(out, tmp);
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncFolder(dir, disk);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Makes the rename durable. Some platforms (Windows) cannot open a folder; there the file system journals it. */
+    private static void syncFolder(Path dir, Disk disk) throws IOException {
+        FileChannel folder;
+        try {
+            folder = FileChannel.open(dir, StandardOpenOption.READ);
+        } catch (IOException e) {
+            return;
+        }
+        try (folder) {
+            disk.sync(folder, dir);
         }
     }
 }

@@ -418,4 +418,67 @@ class PrometheusClientTest {
         }
         assertThat(server.getRequestCount()).isZero();
     }
+
+    // ---- answers too large to read ----
+
+    @Test
+    void anAnswerLongerThanTheLimitIsTooLargeAndNotRetried() {
+        String padding = " ".repeat((int) PrometheusClient.MAX_ANSWER_BYTES);
+        server.enqueue(json(200, vector(sample("\"job\":\"api\"", "1")) + padding));
+        try (PrometheusClient prom = client().build()) {
+            QueryOutcome outcome = prom.instantQuery("up", T);
+            assertThat(outcome).isInstanceOfSatisfying(AnswerTooLarge.class, tooLarge -> {
+                assertThat(tooLarge.httpStatus()).isEqualTo(200);
+                assertThat(tooLarge.attempts()).isEqualTo(1);
+            });
+            assertThat(outcome.describe()).contains("answer too large", "more than 4 MiB", "`up`");
+        }
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void anAnswerJustWithinTheLimitIsRead() {
+        String answer = vector(sample("\"job\":\"api\"", "1"));
+        String padding = " ".repeat((int) PrometheusClient.MAX_ANSWER_BYTES - answer.length());
+        server.enqueue(json(200, answer + padding));
+        try (PrometheusClient prom = client().build()) {
+            assertThat(prom.instantQuery("up", T)).isInstanceOf(QueryOutcome.Success.class);
+        }
+    }
+
+    /**
+     * A body without a length that never ends: read whole, it would fill the heap (or run into the timeout). The
+     * client stops at the limit instead; the timeout is long so that only reading too much could reach it.
+     */
+    @Test
+    void anEndlessAnswerIsCutAtTheLimit() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread endless = new Thread(() -> serveEndlessly(socket), "endless-answer");
+            endless.setDaemon(true);
+            endless.start();
+            try (PrometheusClient prom = client().baseUrl("http://127.0.0.1:" + socket.getLocalPort())
+                    .timeout(Duration.ofSeconds(60)).retries(0).build()) {
+                QueryOutcome outcome = prom.instantQuery("up", T);
+                assertThat(outcome).isInstanceOf(AnswerTooLarge.class);
+            }
+        }
+    }
+
+    /** Sends an answer that does not end until the client hangs up (or 256 MiB, so that a failing test ends too). */
+    private static void serveEndlessly(ServerSocket socket) {
+        try (java.net.Socket s = socket.accept()) {
+            java.io.InputStream in = s.getInputStream();
+            byte[] request = new byte[8192];
+            in.read(request); // the request line and headers; the answer does not depend on them
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "2\r\n{ \r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + " ".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 4096; i++) {
+                out.write(chunk);
+            }
+        } catch (IOException e) {
+            // the client hung up, as it should
+        }
+    }
 }

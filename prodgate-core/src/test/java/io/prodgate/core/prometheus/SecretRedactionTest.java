@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -119,6 +121,48 @@ class SecretRedactionTest {
             assertClean(outcome, outcome.describe(), prom, logLines);
             assertThat(outcome.toString()).doesNotContain(header.substring(6));
         }
+    }
+
+    /** Labels and warnings come from the server like error bodies do, and reach reports and state files. */
+    @Test
+    void credentialsEchoedInLabelsAndWarningsAreRedactedForEveryKindOfAuth() {
+        String headerToken = "hdr-4c2b-SUPERSECRET";
+        String url = server.url("/").toString();
+        // Each client and what a server echoing its request would show.
+        Map<PrometheusClient, String> echoes = new LinkedHashMap<>();
+        echoes.put(bearerClient(), "Bearer " + TOKEN);
+        echoes.put(PrometheusClient.builder().baseUrl(url).auth(PrometheusAuth.basic("alice", Secrets.PASSWORD))
+                .build(), Secrets.basicHeader("alice", PASSWORD) + " http://alice:" + PASSWORD + "@proxy");
+        echoes.put(PrometheusClient.builder().baseUrl(url).header("Authorization", "Token " + headerToken).build(),
+                "Token " + headerToken + ", alone " + headerToken);
+        echoes.put(PrometheusClient.builder().baseUrl(url).header("X-Api-Key", headerToken).build(), headerToken);
+        echoes.forEach((prom, echoed) -> {
+            try (prom) {
+                String series = "{\"metric\":{\"auth\":\"" + echoed + "\",\"" + echoed + "\":\"x\"},"
+                        + "\"value\":[1700000000,\"1\"]}";
+                String two = series + "," + series.replace("\"x\"", "\"y\"");
+                server.enqueue(json(200, "{\"status\":\"success\",\"warnings\":[\"seen " + echoed + "\"],"
+                        + "\"data\":{\"resultType\":\"vector\",\"result\":[" + two + "]}}"));
+                ScalarOutcome tooMany = prom.scalar("up", T);
+                assertThat(tooMany).isInstanceOf(ScalarOutcome.TooManySeries.class);
+                assertThat(tooMany.describe()).contains("auth=\"").contains("****");
+
+                server.enqueue(json(200, "{\"status\":\"success\",\"warnings\":[\"seen " + echoed + "\"],"
+                        + "\"data\":{\"resultType\":\"vector\",\"result\":[" + series + "]}}"));
+                ScalarOutcome one = prom.scalar("up", T);
+                assertThat(one).isInstanceOf(ScalarOutcome.Value.class);
+
+                server.enqueue(json(200, "{\"status\":\"success\",\"warnings\":[\"seen " + echoed + "\"],"
+                        + "\"data\":{\"resultType\":\"vector\",\"result\":[" + series + "]}}"));
+                QueryOutcome query = prom.instantQuery("up", T);
+                assertThat(query).isInstanceOfSatisfying(QueryOutcome.Success.class,
+                        success -> assertThat(success.warnings()).singleElement().asString().startsWith("seen "));
+                for (Object out : List.of(tooMany, tooMany.describe(), one, one.describe(), query, query.describe())) {
+                    assertThat(String.valueOf(out)).doesNotContain(TOKEN, PASSWORD, headerToken,
+                            Secrets.basicHeader("alice", PASSWORD).substring(6));
+                }
+            }
+        });
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.report.RollbackHtml;
 import io.prodgate.core.report.RollbackReports;
 import io.prodgate.core.smoke.GateFiles;
 import io.prodgate.core.smoke.LocalServer;
@@ -114,6 +115,51 @@ class RollbackGateTest {
         assertThat(a.status()).isEqualTo(202);
         assertThat(a.argv()).isNull();
         assertThat(RollbackProofs.json(p)).doesNotContain("tok-9f8e7d");
+    }
+
+    /** An action API that echoes only the credential after the scheme, plain or encoded, leaks nothing either. */
+    @Test
+    void theCredentialInsideASecretHeaderIsMaskedInTheProofAndReports() throws Exception {
+        String token = "dpl/9f8e+S3CR3T";
+        RollbackGate echoing = new RollbackGate(Clock.fixed(T0, ZoneOffset.UTC),
+                Map.of("DEPLOY_AUTH", "Bearer " + token));
+        GateFile f = file("""
+                action: { http: { url: /deploy/echo, expectStatus: 202,
+                                  headersFromEnv: { Authorization: DEPLOY_AUTH } } }
+                """ + VERIFY);
+        service.server.route("/deploy/echo", n -> {
+            try {
+                Files.writeString(service.switchFile(), "1.4.1");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return Reply.of(202, "ok for " + token + " ("
+                    + java.util.Base64.getEncoder().encodeToString(token.getBytes()) + ", "
+                    + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8) + ")");
+        });
+        RollbackProof p = prove(echoing, f);
+
+        assertThat(p.proven()).isTrue();
+        assertThat(p.rollback().action().excerpt()).isEqualTo("ok for **** (****, ****)");
+        Path proof = dir.resolve("proof.json");
+        RollbackProofs.write(proof, p);
+        for (String output : new String[] {Files.readString(proof), RollbackReports.junit(p),
+                RollbackReports.summary(p), RollbackHtml.render(p)}) {
+            assertThat(output).doesNotContain("S3CR3T", "UzNDUjNU", "%2F");
+        }
+    }
+
+    /** A rollback script that leaves a process behind (a port-forward, a watcher) must not leave it on the agent. */
+    @Test
+    void whatARollbackCommandLeftRunningIsStoppedAndRecorded() throws Exception {
+        Path pids = dir.resolve("pids");
+        GateFile f = file("""
+                action: { command: { run: ["sh", "-c", "sh -c 'sleep 300 & echo $! > %s'; echo 1.4.1 > $SWITCH"] } }
+                """.formatted(pids) + VERIFY);
+        RollbackProof p = prove(gate, f);
+        assertThat(p.proven()).isTrue();
+        assertThat(p.rollback().action().message()).isEqualTo("exit 0; it left 1 process running, stopped now");
+        io.prodgate.core.smoke.Processes.assertNothingLeft(pids);
     }
 
     @Test

@@ -241,7 +241,36 @@ class SmokeGateTest {
         assertThat(c.message()).isEqualTo("killed after 700ms (with every process it started)");
         assertThat(c.evidence().exitCode()).isNull();
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertNothingLeft(pids);
+        Processes.assertNothingLeft(pids);
+    }
+
+    /** A child whose parent exited is no longer in the command's process tree; it is still in its session. */
+    @Test
+    void aDoubleForkedChildIsKilledAtTheTimeoutToo() throws Exception {
+        Path pids = dir.resolve("pids");
+        SmokeResult r = run("""
+                - name: daemonizes
+                  command: { run: ["sh", "-c", "sh -c 'sleep 300 & echo $! > %s'; echo $$ >> %s; sleep 30"],
+                             timeout: 700ms }
+                """.formatted(pids, pids));
+        CheckResult c = r.checks().get(0);
+        assertThat(c.outcome()).isEqualTo(CheckOutcome.TIMED_OUT);
+        assertThat(c.message()).isEqualTo("killed after 700ms (with every process it started)");
+        assertThat(Files.readAllLines(pids)).hasSize(2);
+        Processes.assertNothingLeft(pids);
+    }
+
+    @Test
+    void whatACommandLeftRunningIsStoppedAndSaidSo() throws Exception {
+        Path pids = dir.resolve("pids");
+        SmokeResult r = run("""
+                - name: starts a server and exits
+                  command: { run: ["sh", "-c", "sleep 300 & echo $! > %s; echo started"], outputContains: started }
+                """.formatted(pids));
+        CheckResult c = r.checks().get(0);
+        assertThat(c.outcome()).isEqualTo(CheckOutcome.PASSED);
+        assertThat(c.message()).startsWith("exit 0 in ").endsWith("; it left 1 process running, stopped now");
+        Processes.assertNothingLeft(pids);
     }
 
     @Test
@@ -262,7 +291,7 @@ class SmokeGateTest {
             assertThat(c.message()).startsWith("cut off at the time box (1s)");
         });
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertNothingLeft(pids);
+        Processes.assertNothingLeft(pids);
     }
 
     @Test
@@ -349,10 +378,41 @@ class SmokeGateTest {
                   http: { url: /echo, headersFromEnv: { Authorization: STAGING_TOKEN } }
                 """);
         assertThat(server.last("/echo").headers()).containsEntry("authorization", "Bearer s3cr3t-t0ken");
-        assertThat(r.checks().get(0).evidence().excerpt()).isEqualTo("you sent ****");
+        assertThat(r.checks().get(0).evidence().excerpt()).isEqualTo("you sent Bearer ****");
         assertThat(SmokeReports.json(r)).doesNotContain("s3cr3t");
         assertThat(SmokeReports.junit(r)).doesNotContain("s3cr3t");
         assertThat(SmokeReports.summary(r)).doesNotContain("s3cr3t");
+    }
+
+    /** A server may echo only the credential after the scheme, or encode it; none of that may reach a report. */
+    @Test
+    void theCredentialInsideASecretHeaderIsMaskedAloneAndEncoded() throws Exception {
+        String token = "t0k/en+S3CR3T=";
+        String basic = java.util.Base64.getEncoder().encodeToString("alice:pw-S3CR3T".getBytes());
+        SmokeGate echoing = new SmokeGate(Clock.fixed(T0, ZoneOffset.UTC),
+                Map.of("API_TOKEN", "Bearer " + token, "API_BASIC", "Basic " + basic));
+        server.route("/echo", n -> Reply.of(200, "bearer " + token + " b64 "
+                + java.util.Base64.getEncoder().encodeToString(token.getBytes()) + " url "
+                + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8) + " basic " + basic
+                + " password pw-S3CR3T"));
+        GateFile file = GateFiles.load(dir, """
+                smoke:
+                  target: %s
+                  checks:
+                    - { name: bearer, http: { url: /echo, headersFromEnv: { Authorization: API_TOKEN } } }
+                    - { name: basic, http: { url: /echo, headersFromEnv: { X-Basic: API_BASIC } } }
+                """.formatted(server.url()));
+        SmokeResult r = echoing.run(file.ref(), file.requireSmoke());
+
+        assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.evidence().excerpt())
+                .isEqualTo("bearer **** b64 **** url **** basic **** password ****"));
+        Path html = dir.resolve("smoke.html");
+        io.prodgate.core.report.SmokeHtml.write(html, r, Duration.ofMinutes(5));
+        for (String output : new String[] {SmokeReports.json(r), SmokeReports.junit(r), SmokeReports.summary(r),
+                Files.readString(html)}) {
+            assertThat(output).doesNotContain("S3CR3T", "UzNDUjNU", "%2F", basic);
+        }
     }
 
     @Test
@@ -391,16 +451,5 @@ class SmokeGateTest {
         SmokeResult r = gate.run(file.ref(), file.requireSmoke().withTarget(server.url() + "/"));
         assertThat(r.verdict()).isEqualTo(Verdict.PASS);
         assertThat(r.target()).isEqualTo(server.url() + "/");
-    }
-
-    static void assertNothingLeft(Path pidFile) throws Exception {
-        for (String line : Files.readAllLines(pidFile)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            long pid = Long.parseLong(line.strip());
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            assertThat(alive).as("process %d must be gone", pid).isFalse();
-        }
     }
 }

@@ -1,0 +1,28 @@
+package io.prodgate.core.smoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpProbeTest {
+    @TempDir
+    Path dir;
+
+    /** Smoke checks and rollback polls keep a glimpse of an answer; a huge one must not be read into memory. */
+    @Test
+    void readsNoMoreOfAnAnswerThanTheBodyLimit() {
+        try (LocalServer server = LocalServer.start();
+             HttpProbe probe = new HttpProbe(new SecretSet("gate.yaml", Map.of(), dir))) {
+            server.route("/big", 200, "x".repeat(16 * 1024 * 1024));
+            HttpExchange ex = probe.call("GET", server.url() + "/big", Map.of(), Map.of(), Optional.empty(),
+                    Duration.ofSeconds(30));
+            assertThat(ex.status()).isEqualTo(200);
+            assertThat(ex.body()).hasSize(HttpProbe.BODY_LIMIT);
+        }
+    }
+}
