@@ -180,14 +180,19 @@ public final class CanaryCommand implements Callable<Integer> {
             BakeState s;
             try {
                 s = BakeStates.read(stateFile);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getOriginalMessage());
             } catch (IOException e) {
-                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getMessage());
+                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getMessage()
+                        + "; delete it to start a new bake");
             }
             if (!s.gateDigest().equals(gate.digest())) {
                 throw new UsageException("prodgate: " + stateFile + ": this bake state belongs to another version of the "
                         + "gate file; delete it to start a new bake");
+            }
+            // A resumed bake keeps its own window; a different one asked for would be silently ignored.
+            if (replay != null && !(s.startedAt().equals(replay.from()) && s.endsAt().equals(replay.to()))) {
+                throw new UsageException("prodgate canary: --state " + stateFile + " holds a bake from "
+                        + s.startedAt() + " to " + s.endsAt() + ", which would be resumed instead of replaying --from "
+                        + from + " --to " + to + "; delete it, name another --state file, or drop --from/--to");
             }
             return s;
         }

@@ -215,8 +215,10 @@ public final class DemoCommand implements Callable<Integer> {
             return new DemoEnvironment.Settings(STABLE, HEALTHY_CANARY, traffic, SCRAPE_INTERVAL);
         }
 
+        /** At most {@link #MAX_DATA_GAP}, and shorter than the bake, as a gate file requires; at least an interval. */
         Duration maxDataGap() {
-            return MAX_DATA_GAP.compareTo(interval) < 0 ? interval : MAX_DATA_GAP;
+            Duration fit = MAX_DATA_GAP.compareTo(bake.minus(interval)) > 0 ? bake.minus(interval) : MAX_DATA_GAP;
+            return fit.compareTo(interval) < 0 ? interval : fit;
         }
 
         /** Roughly: one full bake, short stages after it, and the set-up. */
@@ -232,9 +234,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new UsageException("prodgate demo: --bake must be between 10s and " + Durations.human(MAX_BAKE)
                     + ", got " + Durations.human(b));
         }
-        if (i.compareTo(Duration.ofSeconds(2)) < 0 || i.compareTo(b) > 0) {
+        // Shorter than the bake, so that the data gap allowed (at least an interval) is shorter than the bake too.
+        if (i.compareTo(Duration.ofSeconds(2)) < 0 || i.compareTo(b) >= 0) {
             throw new UsageException("prodgate demo: --interval must be at least 2s (Prometheus scrapes every "
-                    + Durations.human(SCRAPE_INTERVAL) + ") and at most the bake (" + Durations.human(b) + "), got "
+                    + Durations.human(SCRAPE_INTERVAL) + ") and shorter than the bake (" + Durations.human(b) + "), got "
                     + Durations.human(i));
         }
         if (rate != null) {

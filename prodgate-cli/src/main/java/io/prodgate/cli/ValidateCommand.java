@@ -4,8 +4,6 @@ import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.SloSpec;
 import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.PrometheusSettings;
-import io.prodgate.core.config.SecretRef;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.util.Durations;
@@ -32,6 +30,7 @@ public final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws GateFileException {
         GateFile gate = GateFileLoader.load(config);
+        List<String> warnings = warnings(gate, System.getenv());
         PrintWriter out = spec.commandLine().getOut();
         out.println(config + ": valid (" + gate.digest().substring(0, 19) + ")");
         gate.prometheus().ifPresent(p -> out.println("  prometheus: " + p.url()));
@@ -44,7 +43,7 @@ public final class ValidateCommand implements Callable<Integer> {
         if (gate.smoke().isEmpty() && gate.canary().isEmpty() && gate.rollback().isEmpty()) {
             out.println("  warning: no gate section (smoke, canary or rollback): no gate can run from this file");
         }
-        for (String warning : warnings(gate, System.getenv())) {
+        for (String warning : warnings) {
             out.println("  warning: " + warning);
         }
         return ExitCodes.PASS;
@@ -63,25 +62,30 @@ public final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    /** Secrets are resolved when a gate runs; here a missing one is only worth a warning. */
-    static List<String> warnings(GateFile gate, Map<String, String> env) {
+    /**
+     * Secrets are resolved when a gate runs, and may well be absent where a file is validated: a missing one is only
+     * worth a warning. One that is there but unusable (a line break in a token) is an error, as the gates would
+     * refuse it.
+     *
+     * @throws GateFileException listing every secret that is present but unusable
+     */
+    static List<String> warnings(GateFile gate, Map<String, String> env) throws GateFileException {
         List<String> out = new ArrayList<>();
-        gate.prometheus().ifPresent(p -> {
-            for (SecretRef ref : refs(p)) {
-                try {
-                    ref.resolve(gate.name(), env, gate.baseDir());
-                } catch (GateFileException e) {
+        List<GateFileException.Problem> invalid = new ArrayList<>();
+        for (GateFile.SecretUse use : gate.secretUses()) {
+            try {
+                use.resolve(gate.name(), env, gate.baseDir());
+            } catch (GateFileException e) {
+                if (use.ref().isAvailable(env, gate.baseDir())) {
+                    invalid.addAll(e.problems());
+                } else {
                     out.add(e.getMessage() + " (needed when the gate runs)");
                 }
             }
-        });
+        }
+        if (!invalid.isEmpty()) {
+            throw new GateFileException(invalid);
+        }
         return out;
-    }
-
-    private static List<SecretRef> refs(PrometheusSettings p) {
-        List<SecretRef> refs = new ArrayList<>();
-        p.bearerToken().ifPresent(refs::add);
-        p.password().ifPresent(refs::add);
-        return refs;
     }
 }

@@ -80,6 +80,7 @@ class CanaryReplayIntegrationTest {
         assertThat(first.get("canary").get("total").asDouble()).isGreaterThan(600);
         assertThat(first.get("baseline").get("total").asDouble()).isGreaterThan(2400);
         assertThat(availability.get("canary").get("ratio").asDouble()).isBetween(0.0005, 0.01);
+        WellFormedXml.parse(dir.resolve("healthy.xml"));
         String xml = Files.readString(dir.resolve("healthy.xml"));
         assertThat(xml).contains("<testcase classname=\"prodgate.canary\" name=\"availability\"",
                 "name=\"latency\"", "failures=\"0\"");
@@ -94,6 +95,7 @@ class CanaryReplayIntegrationTest {
         long decided = Instant.parse(r.get("decidedAt").asText()).getEpochSecond();
         assertThat(decided - T0).isLessThanOrEqualTo(300);
         assertThat(r.get("reasons").get(0).asText()).startsWith("availability: canary");
+        WellFormedXml.parse(dir.resolve("errors.xml"));
         assertThat(Files.readString(dir.resolve("errors.xml")))
                 .containsPattern("name=\"availability\"[^>]*>\\s*<failure");
     }

@@ -164,4 +164,49 @@ class CommandLineTest {
         assertThat(run.exitCode()).isEqualTo(64);
         assertThat(run.err()).contains("belongs to another version of the gate file");
     }
+
+    @Test
+    void aStateFileThatIsNullOrBinaryIsAClearUsageError() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
+        Path nullState = GateFiles.write(dir, "null.json", "null\n");
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--state", nullState.toString());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(64);
+        assertThat(run.err()).contains(nullState + ": not a bake state file: it is empty or null")
+                .doesNotContain("internal error", "Exception", "\tat ");
+        Path binary = dir.resolve("binary.json");
+        java.nio.file.Files.write(binary, new byte[] {0x1f, (byte) 0x8b, 8, 0, (byte) 0xff, (byte) 0xfe});
+        CliRun bin = CliRun.of("canary", "--config", gate.toString(), "--state", binary.toString());
+        assertThat(bin.exitCode()).isEqualTo(64);
+        assertThat(bin.err()).contains(binary + ": not a bake state file: it is not UTF-8 text (a binary file?)")
+                .doesNotContain("Input length");
+    }
+
+    @Test
+    void fromAndToAreNotSilentlyIgnoredWhenTheStateFileHoldsAnotherWindow() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
+        String digest = io.prodgate.core.gatefile.GateFileLoader.load(gate).digest();
+        java.time.Instant start = java.time.Instant.parse("2026-11-24T09:00:00Z");
+        Path state = dir.resolve("state.json");
+        io.prodgate.core.canary.BakeStates.write(state, new io.prodgate.core.canary.BakeState(1, digest, start,
+                start.plusSeconds(1800), start.plusSeconds(60), java.util.List.of(), null));
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--state", state.toString(),
+                "--from", "2026-11-24T10:00:00Z", "--to", "2026-11-24T10:30:00Z");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(64);
+        assertThat(run.err()).contains("--state " + state + " holds a bake from 2026-11-24T09:00:00Z to"
+                + " 2026-11-24T09:30:00Z, which would be resumed instead of replaying --from 2026-11-24T10:00:00Z");
+    }
+
+    @Test
+    void aBearerTokenWithALineBreakIsRefusedByValidateAsByCanary() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", "")
+                .replace("  timeout: 2s", "  bearerTokenFile: token.txt\n  timeout: 2s"));
+        GateFiles.write(dir, "token.txt", "s3cr3t-first\nX-Injected: s3cr3t-second\n");
+        for (String command : new String[] {"validate", "canary"}) {
+            CliRun run = CliRun.of(command, "--config", gate.toString());
+            assertThat(run.exitCode()).as(command + ": " + run.out() + run.err()).isEqualTo(64);
+            assertThat(run.err()).as(command).contains(gate + ": prometheus.bearerTokenFile: the secret from file ",
+                    "token.txt contains a line break").doesNotContain("s3cr3t", "Exception", "\tat ");
+            assertThat(run.out()).as(command).doesNotContain("s3cr3t", "valid (");
+        }
+    }
 }

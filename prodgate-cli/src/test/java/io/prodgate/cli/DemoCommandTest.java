@@ -60,6 +60,7 @@ class DemoCommandTest {
         assertThat(Duration.between(java.time.Instant.parse(faulty.path("startedAt").asText()),
                 java.time.Instant.parse(faulty.path("decidedAt").asText()))).isLessThan(Duration.ofSeconds(20));
 
+        WellFormedXml.parse(out.resolve("faulty-canary").resolve("canary-junit.xml"));
         String junit = Files.readString(out.resolve("faulty-canary").resolve("canary-junit.xml"));
         assertThat(junit).contains("<testsuite", "failures=\"", "<failure");
         assertThat(Files.readString(out.resolve("healthy-canary").resolve("canary-junit.xml")))
@@ -69,6 +70,8 @@ class DemoCommandTest {
 
         // The whole pipeline left its evidence: the smoke report, the rollback proof the canary gate required.
         assertThat(out.resolve("staging-smoke").resolve("smoke-report.html")).isRegularFile();
+        WellFormedXml.parse(out.resolve("staging-smoke").resolve("smoke-junit.xml"));
+        WellFormedXml.parse(out.resolve("rollback-rehearsal").resolve("rollback-junit.xml"));
         assertThat(Files.readString(out.resolve("rollback-rehearsal").resolve("rollback-proof.json")))
                 .contains("\"proven\" : true", "\"expectVersion\" : \"1.4.1\"");
         assertThat(out.resolve("healthy-canary").resolve("canary-report.html")).isRegularFile();
@@ -159,7 +162,7 @@ class DemoCommandTest {
 
     private static JsonNode report(Path dir) throws Exception {
         assertThat(dir.resolve("bake-state.json")).isRegularFile();
-        assertThat(dir.resolve("canary-junit.xml")).isRegularFile();
+        WellFormedXml.parse(dir.resolve("canary-junit.xml"));
         return JSON.readTree(Files.readString(dir.resolve("canary-report.json")));
     }
 

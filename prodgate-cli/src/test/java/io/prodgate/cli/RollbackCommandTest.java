@@ -107,6 +107,7 @@ class RollbackCommandTest {
         RollbackProof p = RollbackProofs.read(proof);
         assertThat(p.proven()).isTrue();
         assertThat(RollbackProofs.read(json)).isEqualTo(p);
+        WellFormedXml.parse(xml);
         assertThat(Files.readString(xml)).contains("name=\"rollback verified\"").contains("failures=\"0\"");
         ProofCheck check = ProofPolicy.check(proof, Duration.ofHours(1), Instant.now());
         assertThat(check.valid()).as(check.message()).isTrue();

@@ -88,6 +88,7 @@ class SmokeCommandTest {
                 .contains("PASS api [http] HTTP 200 in ").contains("PASS tool [command] exit 0 in ")
                 .contains("smoke PASS in ").contains("all 3 smoke checks passed");
         assertThat(Files.readString(json)).contains("\"verdict\" : \"PASS\"").doesNotContain("sm0ke-secret");
+        WellFormedXml.parse(xml);
         String junit = Files.readString(xml);
         assertThat(junit).contains("tests=\"3\"").contains("failures=\"0\"").contains("name=\"api\"");
     }
@@ -103,8 +104,24 @@ class SmokeCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.out()).contains("FAIL api [http] HTTP 500, expected 200").contains("PASS ok [http]")
                 .contains("smoke FAIL in ");
+        WellFormedXml.parse(xml);
         assertThat(Files.readString(xml)).contains("failures=\"1\"").contains("message=\"HTTP 500, expected 200\"")
                 .contains("&lt;b&gt;boom&lt;/b&gt;");
+    }
+
+    @Test
+    void controlCharactersInCheckNamesAndOutputKeepTheJUnitXmlWellFormed() throws IOException {
+        Path f = gate(url, """
+                - { name: "api\\u0007\\u001b[31m", http: { url: /api/broken } }
+                - { name: "tool\\u0001", command: { run: [sh, -c, "printf 'bell\\a nul\\001 esc\\033[0m'; exit 3"] } }
+                """);
+        Path xml = dir.resolve("smoke.xml");
+        Run r = smoke("--config", f.toString(), "--junit", xml.toString());
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        org.w3c.dom.NodeList cases = WellFormedXml.parse(xml).getElementsByTagName("testcase");
+        assertThat(cases.getLength()).isEqualTo(2);
+        assertThat(((org.w3c.dom.Element) cases.item(0)).getAttribute("name")).isEqualTo("api??[31m");
+        assertThat(((org.w3c.dom.Element) cases.item(1)).getAttribute("name")).isEqualTo("tool?");
     }
 
     @Test

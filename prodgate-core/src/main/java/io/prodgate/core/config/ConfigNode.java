@@ -167,19 +167,27 @@ public final class ConfigNode {
         if (v == null || v.isNull()) {
             return Optional.empty();
         }
+        Double d = null;
         if (v.isNumber()) {
-            return Optional.of(v.asDouble());
-        }
-        if (v.isTextual()) {
+            d = v.asDouble();
+        } else if (v.isTextual()) {
             String t = v.asText().trim();
             try {
-                return Optional.of(Double.parseDouble(t.endsWith("%") ? t.substring(0, t.length() - 1) : t));
+                d = Double.parseDouble(t.endsWith("%") ? t.substring(0, t.length() - 1) : t);
             } catch (NumberFormatException e) {
-                // fall through to the problem below
+                // the problem below
             }
         }
-        problem(name, "must be a number, got " + kind(v) + " '" + v.asText() + "'");
-        return Optional.empty();
+        if (d == null) {
+            problem(name, "must be a number, got " + kind(v) + " '" + abbreviated(v.asText()) + "'");
+            return Optional.empty();
+        }
+        if (!Double.isFinite(d)) {
+            // An over-long number reads as infinity; "got Infinity" would not tell where it came from.
+            problem(name, "must be a finite number of sensible size, got '" + abbreviated(v.asText()) + "'");
+            return Optional.empty();
+        }
+        return Optional.of(d);
     }
 
     /** A number in {@code [min, max]}; outside it, a problem and the default. */
@@ -278,6 +286,10 @@ public final class ConfigNode {
             return "nothing";
         }
         return "text";
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     private static String plain(double d) {

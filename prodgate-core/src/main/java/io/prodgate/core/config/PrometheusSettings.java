@@ -40,11 +40,17 @@ public record PrometheusSettings(String url, Optional<SecretRef> bearerToken, Op
     public PrometheusClient openClient(String gateFile, Map<String, String> env, Path baseDir) throws GateFileException {
         PrometheusAuth auth = PrometheusAuth.none();
         if (bearerToken.isPresent()) {
-            auth = PrometheusAuth.bearer(bearerToken.get().resolve(gateFile, env, baseDir));
+            auth = PrometheusAuth.bearer(bearerToken.get().resolveHeaderValue(gateFile, env, baseDir));
         } else if (username.isPresent() && password.isPresent()) {
             auth = PrometheusAuth.basic(username.get(), password.get().resolve(gateFile, env, baseDir));
         }
-        return PrometheusClient.builder().baseUrl(url).auth(auth).headers(headers).tlsVerify(tlsVerify)
-                .timeout(timeout).retries(retries).build();
+        try {
+            return PrometheusClient.builder().baseUrl(url).auth(auth).headers(headers).tlsVerify(tlsVerify)
+                    .timeout(timeout).retries(retries).build();
+        } catch (IllegalArgumentException e) {
+            // The gate file's rules catch these first; this keeps any gap a usage error, not a crash. The client's
+            // messages never quote header values or credentials.
+            throw GateFileException.of(gateFile, "prometheus", e.getMessage());
+        }
     }
 }

@@ -26,6 +26,7 @@ final class CanarySection {
     static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
     static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
     static final Duration DEFAULT_PROOF_AGE = Duration.ofHours(24);
+    static final Duration DEFAULT_MIN_DATA_GAP = Duration.ofMinutes(5);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
     private static final Map<String, ReasonType> POLICY_KEYS = Map.of(
             "noCanaryData", ReasonType.NO_CANARY_DATA,
@@ -64,10 +65,16 @@ final class CanarySection {
         // in percent of each SLO's error budget, as objectives and tolerances are written
         double negligible = n.numberIn("negligible", 0, CanarySpec.MAX_NEGLIGIBLE_SHARE * 100,
                 CanarySpec.DEFAULT_NEGLIGIBLE_SHARE * 100) / 100;
-        Duration gapDefault = max(interval.multipliedBy(3), min(Duration.ofMinutes(5), bake));
+        // A gap as long as the bake would let a source that died early pass the bake unobserved: the default
+        // shrinks to fit under short bakes, and a given one must be shorter than the bake.
+        Duration gapDefault = max(interval, min(max(interval.multipliedBy(3), DEFAULT_MIN_DATA_GAP),
+                bake.minus(interval)));
         Duration gap = n.duration("maxDataGap", gapDefault, Duration.ofSeconds(1), Duration.ofDays(7));
         if (gap.compareTo(interval) < 0) {
             n.problem("maxDataGap", "must be at least the interval (" + Durations.human(interval) + ")");
+        } else if (n.has("maxDataGap") && gap.compareTo(bake) >= 0) {
+            n.problem("maxDataGap", "must be shorter than the bake (" + Durations.human(bake) + "), or missing "
+                    + "evidence could go unnoticed for the whole bake");
         }
 
         EvidencePolicy policy = n.object("onMissingEvidence").map(CanarySection::policy)

@@ -4,9 +4,15 @@ import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
 import io.prodgate.core.config.PrometheusSettings;
+import io.prodgate.core.config.SecretRef;
 import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.secret.Secret;
+import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.smoke.SmokeSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -39,6 +45,30 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
     public Path baseDir() {
         Path parent = source.toAbsolutePath().getParent();
         return parent == null ? Path.of(".") : parent;
+    }
+
+    /** Every secret the file refers to, and whether it is sent as an HTTP header value. */
+    public List<SecretUse> secretUses() {
+        List<SecretUse> out = new ArrayList<>();
+        prometheus.ifPresent(p -> {
+            p.bearerToken().ifPresent(r -> out.add(new SecretUse(r, true)));
+            p.password().ifPresent(r -> out.add(new SecretUse(r, false)));
+        });
+        List<HttpRequestSpec> requests = new ArrayList<>();
+        smoke.ifPresent(s -> requests.addAll(s.requests()));
+        rollback.ifPresent(r -> requests.addAll(r.requests()));
+        for (HttpRequestSpec r : requests) {
+            r.secretHeaders().values().forEach(ref -> out.add(new SecretUse(ref, true)));
+        }
+        return out;
+    }
+
+    /** A secret reference and how it is used, which decides what its value may hold. */
+    public record SecretUse(SecretRef ref, boolean inHeader) {
+        /** Resolves the secret as the gates will when they run; see {@link SecretRef#resolve}. */
+        public Secret resolve(String gateFile, Map<String, String> env, Path baseDir) throws GateFileException {
+            return inHeader ? ref.resolveHeaderValue(gateFile, env, baseDir) : ref.resolve(gateFile, env, baseDir);
+        }
     }
 
     /** The canary section, or a gate-file error saying it is missing. */

@@ -1,13 +1,13 @@
 package io.prodgate.core.gatefile;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateFileException.Problem;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +23,11 @@ import java.util.List;
  * <p>See {@code docs/configuration.md} for the format.
  */
 public final class GateFileLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The largest gate file read: real ones are a few KiB, and parsing time grows with size, so a runaway file (a
+     * generated one, a log written by mistake) gets a clear error instead of minutes of parsing on a CI controller.
+     */
+    public static final int MAX_BYTES = 1024 * 1024;
 
     private GateFileLoader() {
     }
@@ -31,29 +35,38 @@ public final class GateFileLoader {
     public static GateFile load(Path file) throws GateFileException {
         String name = file.toString();
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            // Read at most one byte past the cap: the file may be a pipe, or grow while we read it.
+            bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw GateFileException.of(name, "", "no such file");
+        } catch (AccessDeniedException e) {
+            throw GateFileException.of(name, "", "cannot be read: permission denied");
         } catch (IOException e) {
             throw GateFileException.of(name, "", "cannot be read: " + e.getMessage());
         }
         return parse(file, bytes);
     }
 
+    /**
+     * Parses gate-file text, e.g. given inline to a CI step; {@code file} names it in problems and anchors relative
+     * paths. The size cap holds for text as for files.
+     */
+    public static GateFile parse(Path file, String text) throws GateFileException {
+        // A char is at least one UTF-8 byte: refuse the over-long before encoding it.
+        if (text.length() > MAX_BYTES) {
+            throw tooLarge(file.toString());
+        }
+        return parse(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Parses the bytes of a gate file; {@code file} names it in problems and anchors relative paths. */
     public static GateFile parse(Path file, byte[] bytes) throws GateFileException {
         String name = file.toString();
-        JsonNode tree;
-        try {
-            tree = YAML.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw GateFileException.of(name, "", "is not valid YAML or JSON" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw GateFileException.of(name, "", "cannot be read: " + e.getMessage());
+        if (bytes.length > MAX_BYTES) {
+            throw tooLarge(name);
         }
+        JsonNode tree = YamlTree.read(name, bytes);
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw GateFileException.of(name, "", "is empty");
         }
@@ -72,10 +85,19 @@ public final class GateFileLoader {
         var canary = root.object("canary").map(CanarySection::read);
         var smoke = root.object("smoke").map(SmokeSection::read);
         var rollback = root.object("rollback").map(RollbackSection::read);
+        if (!root.has("prometheus")) {
+            // The rollback gate has no --prometheus option: without the section it could only refuse to run.
+            rollback.ifPresent(r -> RollbackSection.requirePrometheus(root, r));
+        }
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }
         return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback);
+    }
+
+    private static GateFileException tooLarge(String name) {
+        return GateFileException.of(name, "", "is larger than " + MAX_BYTES / 1024 + " KiB, the most a gate file may"
+                + " be; is it the right file?");
     }
 
     static String sha256(byte[] bytes) {

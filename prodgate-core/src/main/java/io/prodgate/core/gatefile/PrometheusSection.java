@@ -1,11 +1,13 @@
 package io.prodgate.core.gatefile;
 
 import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.config.HeaderRules;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.config.SecretRef;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads the {@code prometheus} section: URL, credentials by reference, TLS, timeouts. */
@@ -37,6 +39,12 @@ final class PrometheusSection {
                 b.problem("password", "secrets are never written in a gate file; use passwordEnv or passwordFile");
             }
             username = Optional.of(b.requireString("username"));
+            // RFC 7617: the user-id ends at the first colon; the server would read another user.
+            if (username.get().indexOf(':') >= 0) {
+                b.problem("username", "must not contain ':' (basic auth splits user and password at the first ':')");
+            } else {
+                HeaderRules.secretProblem(username.get()).ifPresent(p -> b.problem("username", p));
+            }
             password = secret(b, "password");
             if (password.isEmpty() && !b.has("password")) {
                 b.problem("needs passwordEnv or passwordFile");
@@ -49,7 +57,9 @@ final class PrometheusSection {
         Duration timeout = n.duration("timeout", PrometheusSettings.DEFAULT_TIMEOUT, Duration.ofMillis(100),
                 Duration.ofMinutes(5));
         int retries = n.integerIn("retries", 0, 10, PrometheusSettings.DEFAULT_RETRIES);
-        return new PrometheusSettings(url, token, username, password, tls, timeout, retries, n.stringMap("headers"));
+        Map<String, String> headers = n.stringMap("headers");
+        HeaderFields.checkPlain(n, "headers", headers, h -> "use bearerTokenEnv, bearerTokenFile or basicAuth");
+        return new PrometheusSettings(url, token, username, password, tls, timeout, retries, headers);
     }
 
     static void checkUrl(ConfigNode n, String url) {

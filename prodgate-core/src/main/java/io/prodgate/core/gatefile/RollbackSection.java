@@ -59,6 +59,17 @@ final class RollbackSection {
         return new RollbackSpec(target, action, deadline, expect, version, health, slos, interval, forward);
     }
 
+    /** Flags what reads from Prometheus, for a file without a {@code prometheus} section. */
+    static void requirePrometheus(ConfigNode root, RollbackSpec spec) {
+        String why = "reads from Prometheus, but the file has no prometheus section (url and credentials)";
+        if (spec.version() instanceof VersionSource.Promql) {
+            root.problem("rollback.version.promql", why);
+        }
+        if (!spec.sloQueries().isEmpty()) {
+            root.problem("rollback.sloQueries", why);
+        }
+    }
+
     private static RollbackAction action(ConfigNode n) {
         n.allowOnly("command", "http");
         boolean cmd = n.has("command");

@@ -36,9 +36,6 @@ final class SmokeSection {
     static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-    // Credentials in plain headers would end up in a committed file and in every report.
-    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
-            "x-api-key");
     private static final Set<String> KINDS = Set.of("health", "http", "command");
 
     private SmokeSection() {
@@ -219,15 +216,13 @@ final class SmokeSection {
             }
         }
         Map<String, String> headers = n.stringMap("headers");
-        for (String h : headers.keySet()) {
-            if (SECRET_HEADERS.contains(h.toLowerCase(Locale.ROOT))) {
-                n.problem("headers", h + " carries a credential; secrets are never written in a gate file, use"
-                        + " headersFromEnv: {" + h + ": SOME_ENV_VAR}");
-            }
-        }
+        // Credentials in plain headers would end up in a committed file and in every report.
+        HeaderFields.checkPlain(n, "headers", headers, h -> "use headersFromEnv: {" + h + ": SOME_ENV_VAR}");
         Map<String, SecretRef> secret = new LinkedHashMap<>();
         String base = n.path().isEmpty() ? "headersFromEnv" : n.path() + ".headersFromEnv";
-        n.stringMap("headersFromEnv").forEach((h, env) -> {
+        Map<String, String> fromEnv = n.stringMap("headersFromEnv");
+        HeaderFields.checkNames(n, "headersFromEnv", fromEnv.keySet());
+        fromEnv.forEach((h, env) -> {
             if (headers.keySet().stream().anyMatch(k -> k.equalsIgnoreCase(h))) {
                 n.problem("headersFromEnv", h + " is also in headers; give it once");
             }

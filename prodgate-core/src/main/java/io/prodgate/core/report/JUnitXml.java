@@ -41,7 +41,7 @@ public final class JUnitXml {
             w.writeStartDocument("UTF-8", "1.0");
             w.writeCharacters("\n");
             w.writeStartElement("testsuite");
-            w.writeAttribute("name", suiteName);
+            w.writeAttribute("name", clean(suiteName));
             w.writeAttribute("tests", Integer.toString(cases.size()));
             w.writeAttribute("failures", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.FAILED).count()));
             w.writeAttribute("skipped", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.SKIPPED).count()));
@@ -51,8 +51,8 @@ public final class JUnitXml {
             for (TestCase c : cases) {
                 w.writeCharacters("\n  ");
                 w.writeStartElement("testcase");
-                w.writeAttribute("classname", c.className());
-                w.writeAttribute("name", c.name());
+                w.writeAttribute("classname", clean(c.className()));
+                w.writeAttribute("name", clean(c.name()));
                 w.writeAttribute("time", seconds(c.seconds()));
                 if (c.outcome() != Outcome.PASSED) {
                     w.writeStartElement(c.outcome() == Outcome.FAILED ? "failure" : "skipped");
@@ -88,7 +88,10 @@ public final class JUnitXml {
         return String.format(Locale.ROOT, "%.3f", s);
     }
 
-    /** XML 1.0 cannot carry most control characters, even escaped; command output may contain them. */
+    /**
+     * XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates: command output may contain
+     * them, and so may SLO and check names. Every text and attribute goes through here.
+     */
     private static String clean(String s) {
         StringBuilder b = new StringBuilder(s.length());
         s.codePoints().forEach(cp -> {

@@ -112,24 +112,11 @@ public final class RollbackGate {
         if (spec.target().isPresent()) {
             return;
         }
-        List<HttpRequestSpec> requests = new ArrayList<>();
-        collect(spec.action(), requests);
-        spec.rollForward().ifPresent(f -> collect(f.action(), requests));
-        if (spec.version() instanceof VersionSource.Http h) {
-            requests.add(h.request());
-        }
-        spec.health().ifPresent(h -> requests.add(h.request()));
-        for (HttpRequestSpec r : requests) {
+        for (HttpRequestSpec r : spec.requests()) {
             if (r.isRelative()) {
                 throw GateFileException.of(file.name(), "rollback.target", "is required for relative URLs such as "
                         + r.url() + " (or pass --target URL)");
             }
-        }
-    }
-
-    private static void collect(RollbackAction a, List<HttpRequestSpec> out) {
-        if (a instanceof RollbackAction.Http h) {
-            out.add(h.request());
         }
     }
 
@@ -149,16 +136,7 @@ public final class RollbackGate {
         private final Map<HttpRequestSpec, Map<String, Secret>> headers = new java.util.IdentityHashMap<>();
 
         Resolved(SecretSet secrets, RollbackSpec spec) throws GateFileException {
-            List<HttpRequestSpec> requests = new ArrayList<>();
-            collect(spec.action(), requests);
-            if (spec.rollForward().isPresent()) {
-                collect(spec.rollForward().get().action(), requests);
-            }
-            if (spec.version() instanceof VersionSource.Http h) {
-                requests.add(h.request());
-            }
-            spec.health().ifPresent(h -> requests.add(h.request()));
-            for (HttpRequestSpec r : requests) {
+            for (HttpRequestSpec r : spec.requests()) {
                 headers.put(r, secrets.resolve(r.secretHeaders()));
             }
         }

@@ -1,6 +1,8 @@
 package io.prodgate.core.rollback;
 
+import io.prodgate.core.smoke.HttpRequestSpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +37,22 @@ public record RollbackSpec(Optional<String> target, RollbackAction action, Durat
     public RollbackSpec withTarget(String newTarget) {
         return new RollbackSpec(Optional.of(newTarget), action, deadline, expectVersion, version, health, sloQueries,
                 pollInterval, rollForward);
+    }
+
+    /** Every HTTP request the section may send: the actions', the version source's and the health probe's. */
+    public List<HttpRequestSpec> requests() {
+        List<HttpRequestSpec> out = new ArrayList<>();
+        if (action instanceof RollbackAction.Http h) {
+            out.add(h.request());
+        }
+        if (rollForward.isPresent() && rollForward.get().action() instanceof RollbackAction.Http h) {
+            out.add(h.request());
+        }
+        if (version instanceof VersionSource.Http h) {
+            out.add(h.request());
+        }
+        health.ifPresent(h -> out.add(h.request()));
+        return out;
     }
 
     /** Whether verifying needs the prometheus section. */

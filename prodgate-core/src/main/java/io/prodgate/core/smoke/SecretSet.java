@@ -31,13 +31,13 @@ public final class SecretSet {
     /**
      * Resolves secret headers to their values and remembers them for masking.
      *
-     * @throws GateFileException naming the field when an environment variable is unset
+     * @throws GateFileException naming the field when an environment variable is unset or cannot be sent in a header
      */
     public synchronized Map<String, Secret> resolve(Map<String, SecretRef> refs) throws GateFileException {
         Map<String, Secret> out = new LinkedHashMap<>();
         for (Map.Entry<String, SecretRef> e : refs.entrySet()) {
             // A header value such as "Bearer X" is masked whole and by its parts: a server may echo only X.
-            Secret s = e.getValue().resolve(gateFile, env, baseDir).asHeaderValue();
+            Secret s = e.getValue().resolveHeaderValue(gateFile, env, baseDir).asHeaderValue();
             secrets.add(s);
             out.put(e.getKey(), s);
         }

@@ -25,6 +25,17 @@ public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget b
         return new SmokeSpec(Optional.of(newTarget), timeBox, budget, checks);
     }
 
+    /** The HTTP requests of the health and HTTP checks, in order. */
+    public List<HttpRequestSpec> requests() {
+        return checks.stream().<HttpRequestSpec>mapMulti((c, out) -> {
+            if (c instanceof HealthCheck h) {
+                out.accept(h.request());
+            } else if (c instanceof HttpCheck h) {
+                out.accept(h.request());
+            }
+        }).toList();
+    }
+
     /** The sum of every check's deadline or timeout: the worst case the budget is held against. */
     public Duration worstCase() {
         return checks.stream().map(SmokeCheck::limit).reduce(Duration.ZERO, Duration::plus);

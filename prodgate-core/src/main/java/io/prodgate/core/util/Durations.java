@@ -20,26 +20,36 @@ public final class Durations {
             try {
                 return Duration.parse(t);
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("not a duration: '" + text + "'");
+                throw new IllegalArgumentException("not a duration: '" + abbreviated(t) + "'");
             }
         }
         if (!WHOLE.matcher(t).matches()) {
-            throw new IllegalArgumentException("not a duration: '" + text + "' (write e.g. 30s, 5m, 1h30m)");
+            throw new IllegalArgumentException("not a duration: '" + abbreviated(t) + "' (write e.g. 30s, 5m, 1h30m)");
         }
-        Duration total = Duration.ZERO;
-        Matcher m = PART.matcher(t);
-        while (m.find()) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            });
+        try {
+            Duration total = Duration.ZERO;
+            Matcher m = PART.matcher(t);
+            while (m.find()) {
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "d" -> Duration.ofDays(n);
+                    default -> Duration.ofDays(Math.multiplyExact(7, n));
+                });
+            }
+            return total;
+        } catch (ArithmeticException | NumberFormatException e) {
+            // Beyond what a long of seconds holds; no field accepts anything near it, so say so plainly.
+            throw new IllegalArgumentException("'" + abbreviated(t) + "' is far too long a duration");
         }
-        return total;
+    }
+
+    /** Long inputs shortened for a message. */
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 
     /** Formats as a Prometheus range duration, e.g. {@code 90s}: what query templates receive as {@code ${window}}. */

@@ -130,7 +130,8 @@ class GateFileLoaderTest {
 
     @Test
     void brokenYamlNamesTheLine() {
-        assertThat(problems("canary:\n  selectors: [\n")).startsWith("gate.yaml: is not valid YAML or JSON at line");
+        assertThat(problems("canary:\n  selectors: [\n"))
+                .startsWith("gate.yaml: canary.selectors: is not valid YAML or JSON: ").contains("(line 3, column 1)");
         assertThat(problems("")).isEqualTo("gate.yaml: is empty");
         assertThat(problems("- a\n- b\n")).contains("must be a mapping");
     }
@@ -149,7 +150,8 @@ class GateFileLoaderTest {
         Files.writeString(dir.resolve("pw.txt"), "s3cret\n");
         assertThat(ref.resolve("gate.yaml", Map.of(), dir).reveal()).isEqualTo("s3cret");
         assertThatThrownBy(() -> ref.resolve("gate.yaml", Map.of(), dir.resolve("elsewhere")))
-                .hasMessageStartingWith("gate.yaml: prometheus.basicAuth.passwordFile: cannot read secret file");
+                .hasMessageStartingWith("gate.yaml: prometheus.basicAuth.passwordFile: secret file")
+                .hasMessageEndingWith("pw.txt does not exist");
         SecretRef env = parse(MINIMAL.replace("url: http://127.0.0.1:9090",
                 "url: http://127.0.0.1:9090\n  bearerTokenEnv: PROM_TOKEN")).requirePrometheus().bearerToken().orElseThrow();
         assertThat(env.resolve("gate.yaml", Map.of("PROM_TOKEN", "t0k"), dir).toString()).doesNotContain("t0k");

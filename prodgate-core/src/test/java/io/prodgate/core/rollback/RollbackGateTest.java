@@ -339,13 +339,23 @@ class RollbackGateTest {
     }
 
     @Test
-    void promqlWithoutAPrometheusSectionIsAGateFileError() {
-        GateFile f = file("""
-                action: { command: { run: ["true"] } }
-                expectVersion: "1.4.1"
-                version: { promql: 'max by (version) (build_info)', label: version }
-                """);
-        assertThatThrownBy(() -> prove(gate, f)).isInstanceOf(GateFileException.class)
+    void promqlWithoutAPrometheusSectionIsAGateFileError() throws Exception {
+        String rollback = """
+                rollback:
+                  action: { command: { run: ["true"] } }
+                  expectVersion: "1.4.1"
+                  version: { promql: 'max by (version) (build_info)', label: version }
+                """;
+        // The loader refuses it, so that validate reports what the rollback gate would refuse.
+        Path bad = GateFiles.write(dir, rollback);
+        assertThatThrownBy(() -> io.prodgate.core.gatefile.GateFileLoader.load(bad))
+                .isInstanceOf(GateFileException.class)
+                .hasMessage(bad + ": rollback.version.promql: reads from Prometheus, but the file has no prometheus"
+                        + " section (url and credentials)");
+        // A caller that passes no connection still gets the gate's own refusal.
+        GateFile f = GateFiles.load(dir, "prometheus: { url: 'http://127.0.0.1:9' }\n" + rollback);
+        assertThatThrownBy(() -> gate.run(f.ref(), java.util.Optional.empty(), f.requireRollback()))
+                .isInstanceOf(GateFileException.class)
                 .hasMessage(f.name() + ": prometheus: is required: rollback.version.promql and rollback.sloQueries read"
                         + " from it");
     }

@@ -30,6 +30,7 @@ class RollbackSectionTest {
     @Test
     void readsAFullSectionWithDefaults() {
         GateFile f = GateFiles.load(dir, """
+                prometheus: { url: "http://127.0.0.1:9090" }
                 rollback:
                   action: { command: { run: [kubectl, rollout, undo, deploy/checkout] } }
                   expectVersion: "1.4.1"
