@@ -85,8 +85,7 @@ class CanaryHostileSourceTest {
                 .encodeToString(("alice:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
         String[][] kinds = {
                 {"bearer", "  bearerTokenFile: token\n", TOKEN},
-                {"basic", "  basicAuth: { username: alice, passwordFile: password }\n", PASSWORD},
-                {"headers", "  headers: { Authorization: 'Token " + TOKEN + "' }\n", TOKEN}};
+                {"basic", "  basicAuth: { username: alice, passwordFile: password }\n", PASSWORD}};
         for (String[] kind : kinds) {
             Path gate = GateFiles.write(dir, kind[0] + ".yaml", GateFiles.canaryGate(url, "")
                     .replace("  timeout: 2s\n", "  timeout: 2s\n" + kind[1]));
@@ -99,6 +98,14 @@ class CanaryHostileSourceTest {
                 assertThat(output).as(kind[0]).doesNotContain(kind[2], basicCredential, "SUPERSECRET");
             }
         }
+        // the third kind, a credential in prometheus.headers, cannot reach a query: the gate file is refused
+        Path headers = GateFiles.write(dir, "headers.yaml", GateFiles.canaryGate(url, "")
+                .replace("  timeout: 2s\n", "  timeout: 2s\n  headers: { Authorization: 'Token " + TOKEN + "' }\n"));
+        CliRun refused = replay(headers, "headers");
+        assertThat(refused.exitCode()).isEqualTo(64);
+        assertThat(refused.err()).contains("prometheus.headers", "Authorization carries a credential")
+                .doesNotContain(TOKEN);
+        assertThat(refused.out()).doesNotContain(TOKEN);
     }
 
     @Test

@@ -138,7 +138,7 @@ class DemoCommandTest {
         assertThat(spec.canarySelector()).isEqualTo("app=\"checkout\",track=\"canary\"");
         assertThat(spec.baselineSelector()).isEqualTo("app=\"checkout\",track=\"stable\"");
         assertThat(spec.ratioSlos()).extracting(RatioSlo::name, RatioSlo::objective)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("availability", 0.99),
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("availability", 0.95),
                         org.assertj.core.groups.Tuple.tuple("latency", 0.95));
     }
 
