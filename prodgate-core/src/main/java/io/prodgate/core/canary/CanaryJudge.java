@@ -29,6 +29,8 @@ import java.util.Optional;
 public final class CanaryJudge {
     /** The planner's seed for the shortfall in a reason, fixed so that a replay and a resume say the same. */
     static final long PLAN_SEED = 1;
+    /** How many of the last usable evaluations may pass before the end without canary evidence, at most. */
+    static final int END_SLACK = 2;
 
     private final CanarySpec spec;
     private final RatioClassifier classifier;
@@ -60,8 +62,12 @@ public final class CanaryJudge {
             }
         }
         Decision decision = null;
+        Optional<Reason> sourceAtEnd = over ? sourceFailedAtEnd(state) : Optional.empty();
         if (!failures.isEmpty()) {
             decision = new Decision(Verdict.FAIL, now, failures);
+        } else if (sourceAtEnd.isPresent()) {
+            // a source that failed at the end explains any missing data before it: say so, not "no traffic"
+            decision = missingEvidence(now, List.of(sourceAtEnd.get()));
         } else if (!missing.isEmpty() && (over || missing.stream().anyMatch(r -> r.type() == ReasonType.INVALID_QUERY_RESULT))) {
             decision = missingEvidence(now, missing);
         } else {
@@ -70,7 +76,10 @@ public final class CanaryJudge {
                 decision = missingEvidence(now, List.of(gap.get()));
             } else if (over) {
                 Optional<String> proofProblem = proof.problem(now);
-                if (proofProblem.isPresent()) {
+                Optional<Reason> canaryAtEnd = canaryQuietAtEnd(usable);
+                if (canaryAtEnd.isPresent()) {
+                    decision = missingEvidence(now, List.of(canaryAtEnd.get()));
+                } else if (proofProblem.isPresent()) {
                     decision = missingEvidence(now, List.of(Reason.of(ReasonType.NO_ROLLBACK_PROOF, proofProblem.get())));
                 } else {
                     decision = new Decision(Verdict.PASS, now, held);
@@ -237,6 +246,38 @@ public final class CanaryJudge {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The last evaluation, at the bake's end, has no later one to cover its window: if the source failed there, the
+     * evidence does not reach the end of the bake, whatever {@code maxDataGap} allows.
+     */
+    private Optional<Reason> sourceFailedAtEnd(BakeState state) {
+        List<Evaluation> all = state.evaluations();
+        if (all.isEmpty() || !all.get(all.size() - 1).sourceFailed()) {
+            return Optional.empty();
+        }
+        String detail = all.get(all.size() - 1).slos().stream()
+                .flatMap(s -> java.util.stream.Stream.of(s.canary(), s.baseline()))
+                .filter(r -> r != null && r.status() == Reading.Status.SOURCE_ERROR)
+                .map(Reading::detail).findFirst().orElse("");
+        long failed = all.stream().filter(Evaluation::sourceFailed).count();
+        return Optional.of(Reason.of(ReasonType.SOURCE_ERROR, "the metrics source failed at the end of the bake ("
+                + failed + " of " + all.size() + " evaluations failed), so the evidence does not reach it: " + detail));
+    }
+
+    /**
+     * A PASS needs the canary seen at the end of the bake: traffic (or, for value checks only, a value) in one of the
+     * last {@value #END_SLACK} usable evaluations, the slack a trickle of traffic needs.
+     */
+    private Optional<Reason> canaryQuietAtEnd(List<Evaluation> usable) {
+        List<Evaluation> last = usable.subList(Math.max(0, usable.size() - END_SLACK), usable.size());
+        if (last.stream().anyMatch(this::hasCanaryEvidence)) {
+            return Optional.empty();
+        }
+        return Optional.of(Reason.of(ReasonType.NO_CANARY_DATA, "the canary reported no "
+                + (spec.ratioSlos().isEmpty() ? "data" : "traffic") + " in the last " + END_SLACK + " evaluations of "
+                + "the bake, so the evidence does not reach its end (selector " + spec.canarySelector() + ")"));
     }
 
     /** Stops the bake when a side, or the source, has given no evidence for longer than the allowed gap. */

@@ -1,6 +1,7 @@
 package io.prodgate.core.canary;
 
 import io.prodgate.core.prometheus.PrometheusClient;
+import io.prodgate.core.prometheus.PrometheusError;
 import io.prodgate.core.prometheus.QueryFailure;
 import io.prodgate.core.prometheus.ScalarOutcome;
 import io.prodgate.core.util.Durations;
@@ -68,7 +69,20 @@ public final class PrometheusEvidence implements EvidenceSource {
         if (!before.ok()) {
             return before;
         }
-        return Reading.counts(Math.max(0, until.bad() - before.bad()), Math.max(0, until.total() - before.total()));
+        double bad = until.bad() - before.bad();
+        double total = until.total() - before.total();
+        // increase() handles counter resets, so cumulative figures only go down by its extrapolation's jitter
+        if (bad < -jitter(before.bad()) || total < -jitter(before.total())) {
+            return Reading.missing(Reading.Status.INVALID, "the cumulative " + (bad < -jitter(before.bad())
+                    ? "bad count went down from " + before.bad() + " to " + until.bad()
+                    : "event count went down from " + before.total() + " to " + until.total())
+                    + " between evaluations, more than a counter reset explains");
+        }
+        return Reading.counts(Math.max(0, bad), Math.max(0, total));
+    }
+
+    private static double jitter(double count) {
+        return Math.max(1, count * 0.01);
     }
 
     /** Bad and all events since the bake began. */
@@ -86,6 +100,15 @@ public final class PrometheusEvidence implements EvidenceSource {
             count = 0; // no series for the events yet (no 5xx ever served) means none happened
         } else {
             return missing(events);
+        }
+        String invalid = t.value() < 0 ? "the total query answered " + t.value() + "; a count cannot be negative"
+                : count < 0 ? "the " + (slo.countsGood() ? "good" : "bad") + " query answered " + count
+                        + "; a count cannot be negative"
+                : count > t.value() * (1 + 1e-6) + 1e-6 ? "the " + (slo.countsGood() ? "good" : "bad")
+                        + " query counts more events (" + count + ") than the total query (" + t.value() + ")"
+                : null;
+        if (invalid != null) {
+            return Reading.missing(Reading.Status.INVALID, invalid);
         }
         double bad = slo.countsGood() ? t.value() - count : count;
         return Reading.counts(bad, t.value());
@@ -116,7 +139,9 @@ public final class PrometheusEvidence implements EvidenceSource {
 
     private static Reading missing(ScalarOutcome outcome) {
         Reading.Status status;
-        if (outcome instanceof QueryFailure) {
+        if (outcome instanceof PrometheusError e && (e.httpStatus() == 400 || e.errorType().equals("bad_data"))) {
+            status = Reading.Status.INVALID; // a query Prometheus cannot parse will not get better by waiting
+        } else if (outcome instanceof QueryFailure) {
             status = Reading.Status.SOURCE_ERROR;
         } else if (outcome instanceof ScalarOutcome.TooManySeries || outcome instanceof ScalarOutcome.UnexpectedShape) {
             status = Reading.Status.INVALID;
