@@ -3,13 +3,18 @@ package io.prodgate.cli;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.Decision;
+import io.prodgate.core.canary.Evaluation;
+import io.prodgate.core.canary.Reading;
+import io.prodgate.core.canary.SloEvidence;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Shows a live bake: on a terminal, one line redrawn in place (elapsed against bake, and each SLO's figures); without
@@ -18,6 +23,7 @@ import java.util.Locale;
 final class BakeProgress {
     private final PrintWriter out;
     private final boolean terminal;
+    private final Set<String> warned = new HashSet<>();
     private boolean lineOpen;
 
     BakeProgress(PrintWriter out, boolean terminal) {
@@ -56,7 +62,23 @@ final class BakeProgress {
         } else {
             out.println(line);
         }
+        warnUnseenMetrics(step.evaluation());
         out.flush();
+    }
+
+    /** Says loudly, once per SLO and side, that a bad (or good) query's metric has no series: a misspelt metric? */
+    private void warnUnseenMetrics(Evaluation evaluation) {
+        for (SloEvidence ev : evaluation.slos()) {
+            for (Reading r : new Reading[] {ev.canary(), ev.baseline()}) {
+                String side = r == ev.canary() ? "canary" : "baseline";
+                if (r != null && r.unseenMetric() != null && warned.add(ev.slo() + " " + side)) {
+                    finish();
+                    out.println("warning: " + ev.slo() + ": metric " + r.unseenMetric() + " has no series for the "
+                            + side + " while the total query counts events; a misspelt metric counts as no events "
+                            + "(the bake ends INCONCLUSIVE if it never appears)");
+                }
+            }
+        }
     }
 
     /** Ends the redrawn line so the verdict prints below it. */

@@ -126,6 +126,26 @@ class CanaryReplayIntegrationTest {
         assertThat(Files.readString(state)).contains("\"verdict\" : \"FAIL\"");
     }
 
+    @Test
+    void aMisspeltMetricInTheBadQueryIsNoPassAndIsSaidLoudly() throws Exception {
+        String text = GateFiles.canaryGate(prometheus.url(), "");
+        assertThat(text).contains("http_requests_total{${selector},code=~\"5..\"}");
+        Path gate = GateFiles.write(dir, "gate-typo.yaml",
+                text.replace("http_requests_total{${selector},code=~\"5..\"}", "http_request_total{${selector},code=~\"5..\"}"));
+        CliRun run = CliRun.of("canary", "--config", gate.toString(),
+                "--canary-selector", "scenario=\"healthy\",track=\"canary\"",
+                "--baseline-selector", "scenario=\"healthy\",track=\"stable\"",
+                "--from", Instant.ofEpochSecond(T0).toString(), "--to", Instant.ofEpochSecond(T0 + 1800).toString(),
+                "--report-json", dir.resolve("typo.json").toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.out()).contains("warning: availability: metric http_request_total has no series for the canary",
+                "the bad query's metric http_request_total had no series");
+        JsonNode r = new ObjectMapper().readTree(dir.resolve("typo.json").toFile());
+        assertThat(r.get("verdict").asText()).isEqualTo("INCONCLUSIVE");
+        assertThat(r.get("reasonDetails").toString()).contains("INVALID_QUERY_RESULT", "http_request_total");
+        // the correctly spelt gate file passes the same canary (healthyCanaryPassesAtTheEndOfTheReplayedBake)
+    }
+
     /**
      * Promotion needs a proven rollback path: without a proof a healthy canary is INCONCLUSIVE (or FAIL, by policy);
      * after a real rollback rehearsal against a running service, it passes.

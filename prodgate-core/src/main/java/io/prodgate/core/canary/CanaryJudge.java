@@ -61,6 +61,9 @@ public final class CanaryJudge {
                 statuses.add(judgeValue((ValueCheck) slo, usable, over, failures, missing, held));
             }
         }
+        if (over) {
+            unseenMetrics(usable).forEach(missing::add);
+        }
         Decision decision = null;
         Optional<Reason> sourceAtEnd = over ? sourceFailedAtEnd(state) : Optional.empty();
         if (!failures.isEmpty()) {
@@ -147,8 +150,10 @@ public final class CanaryJudge {
             missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": too little evidence to vouch "
                     + "for the canary: " + (Double.isInfinite(n.ratioUpper())
                             ? "the baseline has no bad events to compare with"
-                            : "it may be up to " + times(n.ratioUpper()) + " the baseline's bad ratio (a "
-                                    + times(spec.detectableRegression()) + " regression must be ruled out)")
+                            : "it may be up to " + times(n.ratioUpper()) + " the baseline's bad ratio"
+                                    + (n.lateRatioUpper() >= spec.detectableRegression()
+                                            ? " (" + times(n.lateRatioUpper()) + " in the second half of the bake)" : "")
+                                    + " and a " + times(spec.detectableRegression()) + " regression must be ruled out")
                     + (n.negligible() > 0 ? ", and up to " + pct(n.canaryUpper()) + " bad, not provably below the "
                             + "negligible " + pct(n.negligible()) : "")
                     + (n.signOfRegression() ? "; its bad ratio is above the baseline's beyond the tolerance" : "")
@@ -230,6 +235,36 @@ public final class CanaryJudge {
         }
         return new SloStatus(check.name(), state, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, last, streak, check.name() + " " + figure);
+    }
+
+    /**
+     * A bad (or good) query whose metric had no series for a side during the whole bake, while its total query counted
+     * events, counted zero events by mistake: a misspelt metric would otherwise pass any canary.
+     */
+    private List<Reason> unseenMetrics(List<Evaluation> usable) {
+        List<Reason> out = new ArrayList<>();
+        if (usable.isEmpty()) {
+            return out;
+        }
+        Evaluation last = usable.get(usable.size() - 1);
+        for (RatioSlo slo : spec.ratioSlos()) {
+            SloEvidence ev = last.slo(slo.name()).orElse(null);
+            if (ev == null) {
+                continue;
+            }
+            for (Reading r : new Reading[] {ev.canary(), ev.baseline()}) {
+                if (r != null && r.unseenMetric() != null) {
+                    String side = r == ev.canary() ? "canary" : "baseline";
+                    out.add(new Reason(ReasonType.INVALID_QUERY_RESULT, slo.name(), slo.name() + ": the "
+                            + (slo.countsGood() ? "good" : "bad") + " query's metric " + r.unseenMetric()
+                            + " had no series for the " + side + " during the whole bake, while its total query "
+                            + "counted events: a misspelt metric counts as no " + (slo.countsGood() ? "good" : "bad")
+                            + " events (a counter created only at its first event should be initialised to 0)"));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** A query answering with several series is a mistake in the gate file, not noise: say so at once. */

@@ -8,9 +8,11 @@ import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads canary and baseline evidence from a Prometheus-compatible API.
@@ -35,6 +37,9 @@ public final class PrometheusEvidence implements EvidenceSource {
             return size() > CACHE_SIZE;
         }
     };
+
+    /** Metrics with a selector known to have series, so their existence is asked once per bake. */
+    private final Set<String> seenMetrics = new HashSet<>();
 
     public PrometheusEvidence(PrometheusClient client) {
         this.client = client;
@@ -78,7 +83,8 @@ public final class PrometheusEvidence implements EvidenceSource {
                     : "event count went down from " + before.total() + " to " + until.total())
                     + " between evaluations, more than a counter reset explains");
         }
-        return Reading.counts(Math.max(0, bad), Math.max(0, total));
+        Reading window = Reading.counts(Math.max(0, bad), Math.max(0, total));
+        return until.unseenMetric() == null ? window : window.withUnseenMetric(until.unseenMetric());
     }
 
     private static double jitter(double count) {
@@ -94,10 +100,14 @@ public final class PrometheusEvidence implements EvidenceSource {
         }
         ScalarOutcome events = scalar(SloSpec.render(slo.eventsQuery(), selector, window), at);
         double count;
+        String unseen = null;
         if (events instanceof ScalarOutcome.Value v) {
             count = v.value();
         } else if (events instanceof ScalarOutcome.Empty) {
-            count = 0; // no series for the events yet (no 5xx ever served) means none happened
+            count = 0; // no series for the events yet (no 5xx ever served) means none happened...
+            if (t.value() > 0) {
+                unseen = unseenMetric(slo, selector, window, at); // ...unless the metric itself does not exist
+            }
         } else {
             return missing(events);
         }
@@ -111,7 +121,32 @@ public final class PrometheusEvidence implements EvidenceSource {
             return Reading.missing(Reading.Status.INVALID, invalid);
         }
         double bad = slo.countsGood() ? t.value() - count : count;
-        return Reading.counts(bad, t.value());
+        Reading counts = Reading.counts(bad, t.value());
+        return unseen == null ? counts : counts.withUnseenMetric(unseen);
+    }
+
+    /**
+     * The first metric of the events query with no series for {@code selector} since the bake began, or null. A
+     * metric once seen is not asked about again.
+     */
+    private String unseenMetric(RatioSlo slo, String selector, String window, Instant at) {
+        for (String metric : slo.eventMetrics()) {
+            String key = metric + "{" + selector + "}";
+            synchronized (seenMetrics) {
+                if (seenMetrics.contains(key)) {
+                    continue;
+                }
+            }
+            ScalarOutcome series = client.scalar("count(last_over_time(" + key + "[" + window + "]))", at);
+            if (series instanceof ScalarOutcome.Value v && v.value() > 0) {
+                synchronized (seenMetrics) {
+                    seenMetrics.add(key);
+                }
+            } else if (series instanceof ScalarOutcome.Empty) {
+                return metric;
+            }
+        }
+        return null;
     }
 
     /** A query's answer; answers that say something about the data are kept, failures are asked again. */

@@ -98,6 +98,15 @@ final class RatioAccumulator {
         return baselineAbsolute;
     }
 
+    /**
+     * The figures of the bake's second half: since the tests' middle start point, so a late onset cannot hide behind
+     * a healthy first half. The whole bake's while the bake is too short for several start points.
+     */
+    RatioFigures secondHalf() {
+        int k = since.length / 2;
+        return k == 0 || since[k] == null ? figures : since[k];
+    }
+
     /** The figures from where a test's evidence is strongest, and how far into the bake that was. */
     Onset onset(AnytimeTest test) {
         int k = test.strongestStartPoint();

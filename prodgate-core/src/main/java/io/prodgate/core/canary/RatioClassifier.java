@@ -7,14 +7,17 @@ import io.prodgate.core.canary.stats.ConfidenceBounds;
  * bake, a PASS route only when the data vouch for the canary.
  *
  * <p>Two routes may vouch. The <em>comparison</em>: the upper confidence bound of the canary's bad ratio over the
- * baseline's is below {@code detectableRegression}. The <em>negligible</em> route, for services whose baseline has too
+ * baseline's is below {@code detectableRegression}, over the whole bake and (at the looser {@link #SIGN_LEVEL}) over
+ * its second half alone, so that a late onset cannot hide behind a healthy start. The <em>negligible</em> route, for services whose baseline has too
  * few bad events for any comparison: the canary's own bad ratio is provably below {@code negligibleShare} of the
- * budget and shows no sign of being worse than the baseline. It is closed wherever the comparison could have vouched
- * for a canary as good as the baseline, so it can never wave through a canary the comparison finds several times
- * worse.
+ * budget and shows no sign of being worse than the baseline. It is closed wherever the baseline has bad events enough
+ * to compare with, so it can never wave through a canary that a comparison could find several times worse.
  */
 final class RatioClassifier {
-    /** A one-sided test at this level that calls the canary worse than tolerated is a sign of regression. */
+    /**
+     * The level of the looser checks beside the PASS bound: a one-sided test at this level that calls the canary
+     * worse than tolerated is a sign of regression, and the second half's bound is taken at it.
+     */
     static final double SIGN_LEVEL = 0.1;
 
     private final CanarySpec spec;
@@ -71,26 +74,35 @@ final class RatioClassifier {
         }
         double detectable = spec.detectableRegression();
         double ratioUpper = ConfidenceBounds.ratioUpperBound(cb, cn, bb, bn, beta);
-        if (ratioUpper < detectable) {
+        // a late onset is diluted by the healthy first half: the second half alone must not suggest the regression
+        RatioFigures late = acc.secondHalf();
+        double lateUpper = ConfidenceBounds.ratioUpperBound(late.canaryBad(), late.canaryTotal(), late.baselineBad(),
+                late.baselineTotal(), SIGN_LEVEL);
+        if (ratioUpper < detectable && lateUpper < detectable) {
             return new RatioOutcome.HeldAgainstBaseline(f, ratioUpper);
         }
         double canaryUpper = ConfidenceBounds.binomialUpper(cb, cn, beta);
         double negligible = spec.negligibleShare() * slo.budget();
-        boolean sign = ConfidenceBounds.ratioLowerBound(cb, cn, bb, bn, SIGN_LEVEL) > 1 + slo.tolerance();
-        if (!sign && canaryUpper <= negligible && comparisonUninformative(cn, bb, bn)) {
+        boolean sign = signOfRegression(f, slo) || signOfRegression(late, slo);
+        if (!sign && canaryUpper <= negligible && comparisonUninformative(bb)) {
             return new RatioOutcome.HeldAsNegligible(f, canaryUpper, negligible);
         }
-        return new RatioOutcome.NotRuledOut(f, ratioUpper, canaryUpper, negligible, sign);
+        return new RatioOutcome.NotRuledOut(f, ratioUpper, lateUpper, canaryUpper, negligible, sign);
+    }
+
+    /** Whether a one-sided test at {@link #SIGN_LEVEL} calls the canary worse than the tolerance allows. */
+    private static boolean signOfRegression(RatioFigures f, RatioSlo slo) {
+        return ConfidenceBounds.ratioLowerBound(f.canaryBad(), f.canaryTotal(), f.baselineBad(), f.baselineTotal(),
+                SIGN_LEVEL) > 1 + slo.tolerance();
     }
 
     /**
-     * Whether the baseline's bad events are too few for the comparison to vouch even for a canary exactly as good as
-     * the baseline, on the same traffic: only then may the negligible route speak.
+     * Whether the baseline's bad events are too few for any comparison: even a canary as good as the baseline with
+     * unlimited traffic could not be told from a detectable regression, since the baseline's own count is that
+     * uncertain ({@code bb} over its lower bound is at least {@code detectableRegression}). Only then may the
+     * negligible route speak; it does not depend on the canary's traffic, so more canary traffic never opens it.
      */
-    boolean comparisonUninformative(double cn, double bb, double bn) {
-        if (bn <= 0) {
-            return true;
-        }
-        return ConfidenceBounds.ratioUpperBound(cn * bb / bn, cn, bb, bn, beta) >= spec.detectableRegression();
+    boolean comparisonUninformative(double bb) {
+        return bb <= 0 || bb / ConfidenceBounds.poissonLower(bb, beta) >= spec.detectableRegression();
     }
 }

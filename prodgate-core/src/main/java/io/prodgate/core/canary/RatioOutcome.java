@@ -51,10 +51,11 @@ public sealed interface RatioOutcome {
 
     /**
      * At the end, neither route could vouch: the canary may be up to {@code ratioUpper} times the baseline's bad ratio
-     * (infinite without baseline bad events), and its own bad ratio up to {@code canaryUpper}.
+     * (infinite without baseline bad events), up to {@code lateRatioUpper} times in the bake's second half alone, and
+     * its own bad ratio up to {@code canaryUpper}.
      */
-    record NotRuledOut(RatioFigures figures, double ratioUpper, double canaryUpper, double negligible,
-                       boolean signOfRegression) implements RatioOutcome {
+    record NotRuledOut(RatioFigures figures, double ratioUpper, double lateRatioUpper, double canaryUpper,
+                       double negligible, boolean signOfRegression) implements RatioOutcome {
     }
 
     /** Held: the data rule out a regression of the detectable size; the canary is at most {@code ratioUpper} x. */

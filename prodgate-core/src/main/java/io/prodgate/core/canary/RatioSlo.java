@@ -1,6 +1,10 @@
 package io.prodgate.core.canary;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A ratio SLI over counters: bad (or good) events over all events in a window, e.g. 5xx over all requests, or requests
@@ -25,6 +29,21 @@ public record RatioSlo(String name, String eventsQuery, boolean countsGood, Stri
         if (!(tolerance >= 0)) {
             throw new IllegalArgumentException("tolerance must be >= 0: " + tolerance);
         }
+    }
+
+    private static final Pattern SELECTED_METRIC =
+            Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{\\s*\\$\\{selector}");
+
+    /** The metric names the events query selects with {@code ${selector}}, e.g. {@code http_requests_total}. */
+    public List<String> eventMetrics() {
+        Matcher m = SELECTED_METRIC.matcher(eventsQuery);
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            if (!names.contains(m.group(1))) {
+                names.add(m.group(1));
+            }
+        }
+        return names;
     }
 
     /** The error budget: the largest bad-event ratio the objective allows. */

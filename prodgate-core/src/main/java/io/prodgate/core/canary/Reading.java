@@ -1,13 +1,19 @@
 package io.prodgate.core.canary;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * What one side of one SLO showed in one evaluation window: event counts for ratio SLOs, a value for value checks, or
  * why there was nothing usable.
+ *
+ * @param unseenMetric a metric of the bad (or good) query that has had no series for the side since the bake began,
+ *                     while its total query counted events: a misspelt metric counts as zero events, so the judge
+ *                     says so; null when every metric was seen
  */
-public record Reading(Status status, double bad, double total, double value, String detail) implements Serializable {
+public record Reading(Status status, double bad, double total, double value, String detail,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String unseenMetric) implements Serializable {
     public enum Status {
         /** Usable figures. */
         OK,
@@ -24,20 +30,26 @@ public record Reading(Status status, double bad, double total, double value, Str
         detail = detail == null ? "" : detail;
     }
 
+    /** Counts, checked by the source: never negative, bad never above total. */
     public static Reading counts(double bad, double total) {
         double t = Math.max(0, total);
-        return new Reading(Status.OK, Math.max(0, Math.min(bad, t)), t, Double.NaN, "");
+        return new Reading(Status.OK, Math.max(0, Math.min(bad, t)), t, Double.NaN, "", null);
     }
 
     public static Reading value(double value) {
-        return new Reading(Status.OK, Double.NaN, Double.NaN, value, "");
+        return new Reading(Status.OK, Double.NaN, Double.NaN, value, "", null);
+    }
+
+    /** The same counts, with a metric of the bad (or good) query that has no series for the side. */
+    public Reading withUnseenMetric(String metric) {
+        return new Reading(status, bad, total, value, detail, metric);
     }
 
     public static Reading missing(Status status, String detail) {
         if (status == Status.OK) {
             throw new IllegalArgumentException("a missing reading needs a non-OK status");
         }
-        return new Reading(status, Double.NaN, Double.NaN, Double.NaN, detail);
+        return new Reading(status, Double.NaN, Double.NaN, Double.NaN, detail, null);
     }
 
     public boolean ok() {

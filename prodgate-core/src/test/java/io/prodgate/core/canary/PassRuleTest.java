@@ -51,6 +51,19 @@ class PassRuleTest {
     }
 
     @Test
+    void aThreefoldRegressionInTheLastThirdCannotHideBehindAHealthyStart() {
+        // over the whole bake it is under 2x the baseline; in the stretch where it regressed it is 3x
+        Instant onset = T0.plus(Duration.ofMinutes(20));
+        int passes = 0;
+        for (long seed = 1; seed <= 25; seed++) {
+            var source = new SimulatedSource(seed, 95, 5)
+                    .slo("availability", 0.001, at -> at.isAfter(onset) ? 0.003 : 0.001);
+            passes += bake(spec(availability(0.97)), source).decision().verdict() == Verdict.PASS ? 1 : 0;
+        }
+        assertThat(passes).isZero();
+    }
+
+    @Test
     void aTwofoldRegressionOfATinyBadRatioIsNotWavedThroughAsNegligible() {
         // 0.2 % against 0.1 % is below a tenth of the 3 % budget, but the baseline has bad events enough to compare
         int passes = 0;

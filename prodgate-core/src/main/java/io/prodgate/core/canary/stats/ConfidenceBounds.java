@@ -1,6 +1,7 @@
 package io.prodgate.core.canary.stats;
 
 import org.apache.commons.math3.distribution.BetaDistribution;
+import org.apache.commons.math3.distribution.GammaDistribution;
 
 /**
  * One-sided upper confidence bounds used before a PASS: the gate promotes only when the data rule out a regression of
@@ -53,6 +54,17 @@ public final class ConfidenceBounds {
             return 0;
         }
         return new BetaDistribution(null, k, n - k + 1).inverseCumulativeProbability(level);
+    }
+
+    /**
+     * Lower bound, at confidence {@code 1 - beta}, on the mean of a Poisson count after observing {@code x} (the exact
+     * Garwood bound: a Gamma quantile). Zero for no events.
+     */
+    public static double poissonLower(double x, double beta) {
+        if (x <= 0) {
+            return 0;
+        }
+        return new GammaDistribution(null, x, 1).inverseCumulativeProbability(beta);
     }
 
     /** Clopper-Pearson upper bound, at confidence {@code 1 - beta}, on a proportion after {@code x} of {@code n}. */
