@@ -235,7 +235,7 @@ public final class CanaryCommand implements Callable<Integer> {
                 throw new UsageException("prodgate canary: the replay window (" + Durations.human(bake)
                         + ") is shorter than the interval (" + Durations.human(spec.interval()) + ")");
             }
-            return spec.toBuilder().bake(bake).build();
+            return spec.withBake(bake);
         }
     }
 }

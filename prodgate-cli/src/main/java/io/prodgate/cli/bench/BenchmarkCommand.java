@@ -125,8 +125,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
                            Instant to, int[] evaluations) throws Exception {
         String name = t.get("scenario").asText();
         CanarySpec spec = base.toBuilder().selectors("scenario=\"" + name + "\",track=\"canary\"",
-                "scenario=\"" + name + "\",track=\"stable\"").bake(Duration.between(from, to))
-                .rollbackProof(false, base.maxProofAge()).build();
+                "scenario=\"" + name + "\",track=\"stable\"").rollbackProof(false, base.maxProofAge()).build()
+                .withBake(Duration.between(from, to));
         CanaryGate gate = new CanaryGate(spec, digest, new PrometheusEvidence(client), ProofRequirement.none());
         BakeState done = new BakeRunner(gate, step -> { }).replay(gate.start(from));
         synchronized (evaluations) {

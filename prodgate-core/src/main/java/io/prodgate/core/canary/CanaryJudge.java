@@ -139,6 +139,11 @@ public final class CanaryJudge {
             state = SloStatus.State.NO_DATA;
             missing.add(new Reason(ReasonType.NO_CANARY_DATA, name, name
                     + ": the canary served no requests during the bake"));
+        } else if (outcome instanceof RatioOutcome.NoBaselineData) {
+            state = SloStatus.State.NO_DATA;
+            missing.add(new Reason(ReasonType.NO_BASELINE_DATA, name, name
+                    + ": the baseline served no requests during the bake, so there is nothing to compare with (selector "
+                    + spec.baselineSelector() + ")"));
         } else if (outcome instanceof RatioOutcome.AboveBudget) {
             state = SloStatus.State.NOT_SHOWN;
             missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": the canary's bad ratio is above "

@@ -31,6 +31,7 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
     public static final double DEFAULT_FALSE_ALARM_RATE = 0.01;
     public static final double DEFAULT_DETECTABLE_REGRESSION = 2.0;
     public static final double DEFAULT_NEGLIGIBLE_SHARE = 0.1;
+    static final Duration DEFAULT_MIN_DATA_GAP = Duration.ofMinutes(5);
     /** Above half the budget "negligible" would no longer mean anything. */
     public static final double MAX_NEGLIGIBLE_SHARE = 0.5;
 
@@ -62,6 +63,25 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
 
     public List<RatioSlo> ratioSlos() {
         return slos.stream().filter(RatioSlo.class::isInstance).map(RatioSlo.class::cast).toList();
+    }
+
+    /**
+     * The default {@code maxDataGap}: three intervals, at least five minutes, but always shorter than the bake (at most
+     * the bake minus one interval, at least one interval): a gap as long as the bake would let a source that died
+     * early go unnoticed.
+     */
+    public static Duration defaultMaxDataGap(Duration bake, Duration interval) {
+        Duration threeIntervals = interval.multipliedBy(3);
+        Duration wanted = threeIntervals.compareTo(DEFAULT_MIN_DATA_GAP) > 0 ? threeIntervals : DEFAULT_MIN_DATA_GAP;
+        Duration fits = bake.minus(interval);
+        Duration gap = wanted.compareTo(fits) < 0 ? wanted : fits;
+        return gap.compareTo(interval) > 0 ? gap : interval;
+    }
+
+    /** The same gate over another bake (a replay window); a data gap that would no longer fit under it shrinks. */
+    public CanarySpec withBake(Duration newBake) {
+        Duration gap = maxDataGap.compareTo(newBake) < 0 ? maxDataGap : defaultMaxDataGap(newBake, interval);
+        return toBuilder().bake(newBake).maxDataGap(gap).build();
     }
 
     public CanarySpec withSelectors(String canary, String baseline) {

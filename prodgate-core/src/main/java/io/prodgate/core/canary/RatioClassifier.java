@@ -69,6 +69,9 @@ final class RatioClassifier {
         if (cn <= 0) {
             return new RatioOutcome.NoCanaryData(f);
         }
+        if (bn <= 0) {
+            return new RatioOutcome.NoBaselineData(f);
+        }
         if (cb / cn > slo.budget()) {
             return new RatioOutcome.AboveBudget(f);
         }

@@ -45,6 +45,10 @@ public sealed interface RatioOutcome {
     record NoCanaryData(RatioFigures figures) implements RatioOutcome {
     }
 
+    /** The baseline served nothing in the whole bake: there is nothing to compare with. */
+    record NoBaselineData(RatioFigures figures) implements RatioOutcome {
+    }
+
     /** The canary's bad ratio is above the budget, on too few events to call it a breach. */
     record AboveBudget(RatioFigures figures) implements RatioOutcome {
     }

@@ -26,7 +26,6 @@ final class CanarySection {
     static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
     static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
     static final Duration DEFAULT_PROOF_AGE = Duration.ofHours(24);
-    static final Duration DEFAULT_MIN_DATA_GAP = Duration.ofMinutes(5);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
     private static final Map<String, ReasonType> POLICY_KEYS = Map.of(
             "noCanaryData", ReasonType.NO_CANARY_DATA,
@@ -67,8 +66,7 @@ final class CanarySection {
                 CanarySpec.DEFAULT_NEGLIGIBLE_SHARE * 100) / 100;
         // A gap as long as the bake would let a source that died early pass the bake unobserved: the default
         // shrinks to fit under short bakes, and a given one must be shorter than the bake.
-        Duration gapDefault = max(interval, min(max(interval.multipliedBy(3), DEFAULT_MIN_DATA_GAP),
-                bake.minus(interval)));
+        Duration gapDefault = CanarySpec.defaultMaxDataGap(bake, interval);
         Duration gap = n.duration("maxDataGap", gapDefault, Duration.ofSeconds(1), Duration.ofDays(7));
         if (gap.compareTo(interval) < 0) {
             n.problem("maxDataGap", "must be at least the interval (" + Durations.human(interval) + ")");
@@ -209,11 +207,4 @@ final class CanarySection {
         }
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
 }

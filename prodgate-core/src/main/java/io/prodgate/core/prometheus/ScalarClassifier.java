@@ -26,7 +26,7 @@ final class ScalarClassifier {
         if (only.samples().isEmpty()) {
             return new ScalarOutcome.Empty(query, attempts);
         }
-        if (only.samples().size() > 1) {
+        if (only.samples().size() > 1 || success.resultType() == ResultType.MATRIX) {
             return new ScalarOutcome.UnexpectedShape(success.resultType(),
                     only.samples().size() + " samples in one series; use an instant vector, e.g. wrap a range"
                             + " selector in avg_over_time(...) or rate(...)",

@@ -109,11 +109,7 @@ public final class CanarySettings implements Serializable {
         }
         Duration b = duration("bake", bake != null ? bake : defaultBake);
         Duration i = duration("interval", interval != null ? interval : defaultInterval);
-        // the gate file's default for maxDataGap: three intervals, but at least the bake or five minutes
-        Duration fiveMinutes = Duration.ofMinutes(5);
-        Duration shorter = b.compareTo(fiveMinutes) < 0 ? b : fiveMinutes;
-        Duration threeIntervals = i.multipliedBy(3);
-        Duration gap = threeIntervals.compareTo(shorter) > 0 ? threeIntervals : shorter;
+        Duration gap = CanarySpec.defaultMaxDataGap(b, i); // as the gate file's default
         RatioSlo availability = new RatioSlo("availability", defaultBadQuery, false, defaultTotalQuery,
                 defaultObjective / 100, defaultTolerance / 100);
         return CanarySpec.builder().selectors(canarySelector, baselineSelector).bake(b).interval(i)
