@@ -8,6 +8,7 @@ import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import io.prodgate.core.verdict.Reason;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -91,14 +92,14 @@ final class BakeProgress {
 
     static String figures(SloStatus slo) {
         if (!Double.isNaN(slo.lastValue()) || Double.isNaN(slo.canaryTotal())) {
-            return slo.name() + " " + (Double.isNaN(slo.lastValue()) ? "n/a" : String.format(Locale.ROOT, "%.4g", slo.lastValue()));
+            return slo.name() + " " + Numbers.value(slo.lastValue());
         }
         return String.format(Locale.ROOT, "%s canary %s vs baseline %s (evidence %.3g of %.0f)", slo.name(),
                 pct(slo.canaryRatio()), pct(slo.baselineRatio()), slo.relativeEvidence(), slo.threshold());
     }
 
     private static String pct(double ratio) {
-        return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.3f%%", ratio * 100);
+        return Numbers.percent(ratio);
     }
 
     /** The verdict, when it came, and its reasons; {@code note} follows the first line (e.g. ", as expected"). */

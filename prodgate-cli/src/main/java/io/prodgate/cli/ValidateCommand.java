@@ -7,6 +7,7 @@ import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,8 +55,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 + ", false-alarm rate " + c.falseAlarmRate() + ", " + c.slos().size() + " SLOs");
         for (SloSpec slo : c.slos()) {
             if (slo instanceof RatioSlo r) {
-                out.printf("    %s: ratio, objective %s %%, tolerance %s %%%n", r.name(), r.objective() * 100,
-                        r.tolerance() * 100);
+                out.printf("    %s: ratio, objective %s, tolerance %s%n", r.name(), Numbers.percent(r.objective()),
+                        Numbers.percent(r.tolerance()));
             } else {
                 out.printf("    %s: value check%n", slo.name());
             }

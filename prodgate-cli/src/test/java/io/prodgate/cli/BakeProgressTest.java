@@ -42,7 +42,7 @@ class BakeProgressTest {
         progress.finish();
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(2)).startsWith("2026-11-24T10:03:00Z 3m/10m | availability canary 0.200% vs baseline 0.200%");
+        assertThat(lines.get(2)).startsWith("2026-11-24T10:03:00Z 3m/10m | availability canary 0.2 % vs baseline 0.2 %");
         assertThat(out.toString()).doesNotContain("\r", "\033");
     }
 

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The whole state of a bake: small, immutable and serializable (Java serialization for Jenkins, JSON for the CLI's
@@ -29,10 +28,6 @@ public record BakeState(int format, String gateDigest, Instant startedAt, Instan
         Objects.requireNonNull(endsAt, "endsAt");
         Objects.requireNonNull(nextEvaluationAt, "nextEvaluationAt");
         evaluations = List.copyOf(evaluations);
-    }
-
-    public Optional<Decision> decisionIfAny() {
-        return Optional.ofNullable(decision);
     }
 
     public boolean decided() {

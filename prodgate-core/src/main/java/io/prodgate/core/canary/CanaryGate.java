@@ -60,13 +60,6 @@ public final class CanaryGate {
         return new Step(next, judgement, evaluation);
     }
 
-    /** Re-judges a state without new evidence, e.g. to show where each SLO stands after a resume. */
-    public Judgement judgeOnly(BakeState state) {
-        Instant at = state.evaluations().isEmpty() ? state.startedAt()
-                : state.evaluations().get(state.evaluations().size() - 1).at();
-        return judge.judge(state, at, proof);
-    }
-
     /** The next point of the bake's evaluation grid after {@code at}, never past the bake's end. */
     private Instant nextAfter(Instant startedAt, Instant at, Instant endsAt) {
         long interval = spec.interval().toMillis();

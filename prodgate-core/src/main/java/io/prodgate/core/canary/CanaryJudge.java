@@ -1,6 +1,7 @@
 package io.prodgate.core.canary;
 
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -111,74 +111,87 @@ public final class CanaryJudge {
         RatioFigures f = outcome.figures();
         String figures = figures(f);
         String name = slo.name();
-        SloStatus.State state;
-        double upper = Double.NaN;
-        if (outcome instanceof RatioOutcome.Holding) {
-            state = SloStatus.State.HOLDING;
-        } else if (outcome instanceof RatioOutcome.Regressed r) {
-            state = SloStatus.State.REGRESSED;
+        if (outcome instanceof RatioOutcome.Regressed r) {
             failures.add(new Reason(ReasonType.REGRESSION, name, name + ": canary is worse than the baseline beyond "
-                    + "the " + pct(slo.tolerance()) + " tolerance" + since(r.after(), r.sinceThen())));
+                    + "the " + Numbers.percent(slo.tolerance()) + " tolerance" + since(r.after(), r.sinceThen())));
         } else if (outcome instanceof RatioOutcome.Breached b) {
-            state = SloStatus.State.BREACHED;
-            failures.add(new Reason(ReasonType.BREACH, name, name + ": canary breaches the " + pct(slo.objective())
-                    + " objective (at most " + pct(slo.budget()) + " bad)" + since(b.after(), b.sinceThen())));
+            failures.add(new Reason(ReasonType.BREACH, name, name + ": canary breaches the " + Numbers.percent(slo.objective())
+                    + " objective (at most " + Numbers.percent(slo.budget()) + " bad)" + since(b.after(), b.sinceThen())));
         } else if (outcome instanceof RatioOutcome.HeldOnOwnFigures h) {
-            state = SloStatus.State.HELD;
             held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake on its own figures, at "
-                    + "most " + pct(h.canaryUpper()) + " bad (the baseline breaches the " + pct(slo.objective())
+                    + "most " + Numbers.percent(h.canaryUpper()) + " bad (the baseline breaches the " + Numbers.percent(slo.objective())
                     + " objective): " + figures));
         } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
-            state = SloStatus.State.BASELINE_UNHEALTHY;
             if (over) {
                 missing.add(new Reason(ReasonType.BASELINE_UNHEALTHY, name, name + ": the baseline itself breaches "
-                        + "the " + pct(slo.objective()) + " objective, so the comparison cannot vouch for the "
+                        + "the " + Numbers.percent(slo.objective()) + " objective, so the comparison cannot vouch for the "
                         + "canary: " + figures));
             }
         } else if (outcome instanceof RatioOutcome.NoCanaryData) {
-            state = SloStatus.State.NO_DATA;
             missing.add(new Reason(ReasonType.NO_CANARY_DATA, name, name
                     + ": the canary served no requests during the bake"));
         } else if (outcome instanceof RatioOutcome.NoBaselineData) {
-            state = SloStatus.State.NO_DATA;
             missing.add(new Reason(ReasonType.NO_BASELINE_DATA, name, name
                     + ": the baseline served no requests during the bake, so there is nothing to compare with (selector "
                     + spec.baselineSelector() + ")"));
         } else if (outcome instanceof RatioOutcome.AboveBudget) {
-            state = SloStatus.State.NOT_SHOWN;
             missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": the canary's bad ratio is above "
-                    + "the " + pct(slo.budget()) + " budget, on too few events to call it a breach: " + figures
+                    + "the " + Numbers.percent(slo.budget()) + " budget, on too few events to call it a breach: " + figures
                     + shortfall(slo, acc)));
         } else if (outcome instanceof RatioOutcome.NotRuledOut n) {
-            state = SloStatus.State.NOT_SHOWN;
-            upper = n.ratioUpper();
             missing.add(new Reason(ReasonType.INSUFFICIENT_TRAFFIC, name, name + ": too little evidence to vouch "
                     + "for the canary: " + (Double.isInfinite(n.ratioUpper())
                             ? "the baseline has no bad events to compare with"
-                            : "it may be up to " + times(n.ratioUpper()) + " the baseline's bad ratio"
+                            : "it may be up to " + Numbers.times(n.ratioUpper()) + " the baseline's bad ratio"
                                     + (n.lateRatioUpper() >= spec.detectableRegression()
-                                            ? " (" + times(n.lateRatioUpper()) + " in the second half of the bake)" : "")
-                                    + " and a " + times(spec.detectableRegression()) + " regression must be ruled out")
-                    + (n.negligible() > 0 ? ", and up to " + pct(n.canaryUpper()) + " bad, not provably below the "
-                            + "negligible " + pct(n.negligible()) : "")
+                                            ? " (" + Numbers.times(n.lateRatioUpper()) + " in the second half of the bake)" : "")
+                                    + " and a " + Numbers.times(spec.detectableRegression()) + " regression must be ruled out")
+                    + (n.negligible() > 0 ? ", and up to " + Numbers.percent(n.canaryUpper()) + " bad, not provably below the "
+                            + "negligible " + Numbers.percent(n.negligible()) : "")
                     + (n.signOfRegression() ? "; its bad ratio is above the baseline's beyond the tolerance" : "")
                     + ": " + figures + shortfall(slo, acc)));
         } else if (outcome instanceof RatioOutcome.HeldAgainstBaseline h) {
-            state = SloStatus.State.HELD;
-            upper = h.ratioUpper();
             held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake, at most "
-                    + times(h.ratioUpper()) + " the baseline's bad ratio: " + figures));
+                    + Numbers.times(h.ratioUpper()) + " the baseline's bad ratio: " + figures));
         } else if (outcome instanceof RatioOutcome.HeldAsNegligible h) {
-            state = SloStatus.State.HELD;
             held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake, below the negligible "
-                    + pct(h.negligible()) + " bad (at most " + pct(h.canaryUpper()) + "; the baseline has too few "
+                    + Numbers.percent(h.negligible()) + " bad (at most " + Numbers.percent(h.canaryUpper()) + "; the baseline has too few "
                     + "bad events to compare with): " + figures));
-        } else {
+        } else if (!(outcome instanceof RatioOutcome.Holding)) {
             throw new IllegalStateException("unknown outcome " + outcome);
         }
-        return new SloStatus(name, state, f.canaryBad(), f.canaryTotal(), f.baselineBad(), f.baselineTotal(),
-                acc.relative().eValue(), acc.absolute().eValue(), acc.baselineAbsolute().eValue(),
-                1 / classifier.alphaPerTest(), upper, Double.NaN, 0, name + " " + figures);
+        return ratioStatus(acc, outcome, 1 / classifier.alphaPerTest());
+    }
+
+    /** Where a ratio SLO stands, from its running evidence and its outcome. */
+    static SloStatus ratioStatus(RatioAccumulator acc, RatioOutcome outcome, double threshold) {
+        RatioFigures f = outcome.figures();
+        SloStatus.State state;
+        double upper = Double.NaN;
+        if (outcome instanceof RatioOutcome.Regressed) {
+            state = SloStatus.State.REGRESSED;
+        } else if (outcome instanceof RatioOutcome.Breached) {
+            state = SloStatus.State.BREACHED;
+        } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
+            state = SloStatus.State.BASELINE_UNHEALTHY;
+        } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
+            state = SloStatus.State.NO_DATA;
+        } else if (outcome instanceof RatioOutcome.AboveBudget) {
+            state = SloStatus.State.NOT_RULED_OUT;
+        } else if (outcome instanceof RatioOutcome.NotRuledOut n) {
+            state = SloStatus.State.NOT_RULED_OUT;
+            upper = n.ratioUpper();
+        } else if (outcome instanceof RatioOutcome.HeldAgainstBaseline h) {
+            state = SloStatus.State.HELD;
+            upper = h.ratioUpper();
+        } else if (outcome.vouches()) {
+            state = SloStatus.State.HELD;
+        } else {
+            state = SloStatus.State.HOLDING;
+        }
+        return new SloStatus(acc.slo().name(), state, f.canaryBad(), f.canaryTotal(), f.baselineBad(),
+                f.baselineTotal(), acc.relative().eValue(), acc.absolute().eValue(), acc.baselineAbsolute().eValue(),
+                threshold, upper, Double.NaN, 0, acc.slo().name() + " " + figures(f));
     }
 
     /** How much more a canary as good as the baseline would have needed, at the bake's own traffic. */
@@ -197,8 +210,8 @@ public final class CanaryJudge {
         return "; at this traffic, to " + chance + " a canary as good as the baseline needs "
                 + bake.map(d -> "a bake of " + Durations.human(d)).orElse("more than the longest bake ("
                         + Durations.human(BakePlanner.LONGEST_BAKE) + ")")
-                + (share.isPresent() ? ", or a " + pct(share.getAsDouble()) + " canary share" : ", even at a "
-                        + pct(BakePlanner.LARGEST_SHARE) + " canary share it would not");
+                + (share.isPresent() ? ", or a " + Numbers.percent(share.getAsDouble()) + " canary share" : ", even at a "
+                        + Numbers.percent(BakePlanner.LARGEST_SHARE) + " canary share it would not");
     }
 
     /** The figures from the interval where the evidence is strongest, so a late onset is not diluted. */
@@ -208,38 +221,23 @@ public final class CanaryJudge {
 
     private SloStatus judgeValue(ValueCheck check, List<Evaluation> usable, boolean over, List<Reason> failures,
                                  List<Reason> missing, List<Reason> held) {
-        int streak = 0;
-        int readings = 0;
-        double last = Double.NaN;
+        ValueTally tally = new ValueTally(check);
         for (Evaluation e : usable) {
-            Reading r = e.slo(check.name()).map(SloEvidence::canary).orElse(null);
-            if (r == null || !r.ok()) {
-                continue; // a missing reading neither breaks nor extends a streak
-            }
-            readings++;
-            last = r.value();
-            streak = check.breaches(last) ? streak + 1 : 0;
-            if (streak >= check.consecutive()) {
-                break;
-            }
+            tally.add(e.slo(check.name()).map(SloEvidence::canary).orElse(null));
         }
-        SloStatus.State state = SloStatus.State.HOLDING;
-        String figure = readings == 0 ? "no value yet" : "value " + number(last) + ", must be " + check.bounds();
-        if (streak >= check.consecutive()) {
-            state = SloStatus.State.BREACHED;
-            failures.add(new Reason(ReasonType.BREACH, check.name(), check.name() + ": " + figure + " ("
-                    + streak + " evaluations in a row)"));
-        } else if (over && readings == 0) {
-            state = SloStatus.State.NO_DATA;
-            missing.add(new Reason(ReasonType.NO_CANARY_DATA, check.name(), check.name()
+        SloStatus status = tally.status(over);
+        String name = check.name();
+        if (status.state() == SloStatus.State.BREACHED) {
+            failures.add(new Reason(ReasonType.BREACH, name, name + ": value " + Numbers.value(tally.last()) + ", must be "
+                    + check.bounds() + " (" + tally.streak() + " evaluations in a row)"));
+        } else if (status.state() == SloStatus.State.NO_DATA) {
+            missing.add(new Reason(ReasonType.NO_CANARY_DATA, name, name
                     + ": the query gave no value for the canary during the bake"));
-        } else if (over) {
-            state = SloStatus.State.HELD;
-            held.add(new Reason(ReasonType.HELD, check.name(), check.name() + ": held for the whole bake ("
-                    + readings + " readings, last " + number(last) + ", must be " + check.bounds() + ")"));
+        } else if (status.state() == SloStatus.State.HELD) {
+            held.add(new Reason(ReasonType.HELD, name, name + ": held for the whole bake (" + tally.readings()
+                    + " readings, last " + Numbers.value(tally.last()) + ", must be " + check.bounds() + ")"));
         }
-        return new SloStatus(check.name(), state, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, last, streak, check.name() + " " + figure);
+        return status;
     }
 
     /**
@@ -378,34 +376,6 @@ public final class CanaryJudge {
         if (total <= 0) {
             return "no traffic";
         }
-        return String.format(Locale.ROOT, "%s bad (%s of %s)", pct(bad / total), count(bad), count(total));
-    }
-
-    static String pct(double fraction) {
-        double p = fraction * 100;
-        if (p != 0 && Math.abs(p) < 0.01) {
-            return String.format(Locale.ROOT, "%.4f %%", p);
-        }
-        String s = String.format(Locale.ROOT, Math.abs(p) < 1 ? "%.3f" : "%.2f", p);
-        s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-        return s + " %";
-    }
-
-    static String count(double n) {
-        return String.format(Locale.ROOT, "%,d", Math.round(n));
-    }
-
-    static String times(double x) {
-        if (Double.isInfinite(x) || Double.isNaN(x)) {
-            return "unboundedly";
-        }
-        return String.format(Locale.ROOT, "%.2fx", x);
-    }
-
-    static String number(double x) {
-        if (x == Math.rint(x) && Math.abs(x) < 1e12) {
-            return Long.toString((long) x);
-        }
-        return String.format(Locale.ROOT, "%.4g", x);
+        return Numbers.percent(bad / total) + " bad (" + Numbers.count(bad) + " of " + Numbers.count(total) + ")";
     }
 }

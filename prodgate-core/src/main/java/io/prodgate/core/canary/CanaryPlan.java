@@ -1,6 +1,7 @@
 package io.prodgate.core.canary;
 
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,18 +80,18 @@ public record CanaryPlan(Instant at, Duration lookback, List<BakePlanner.SloPlan
         for (BakePlanner.SloPlan p : slos) {
             StringBuilder s = new StringBuilder();
             s.append(p.slo()).append(": at ").append(rate(p.traffic().canaryRps())).append(" to the canary (")
-                    .append(CanaryJudge.pct(p.traffic().canaryShare())).append(" share; baseline ")
-                    .append(CanaryJudge.pct(p.traffic().baselineBadRatio())).append(" bad), a ")
+                    .append(Numbers.percent(p.traffic().canaryShare())).append(" share; baseline ")
+                    .append(Numbers.percent(p.traffic().baselineBadRatio())).append(" bad), a ")
                     .append(Durations.human(p.bake())).append(" bake passes a healthy canary ")
                     .append(percent(p.passChance())).append(" of the time");
             if (!p.reachesVerdict()) {
                 s.append("; needs ").append(p.bakeNeeded().map(d -> "a " + Durations.human(d) + " bake")
                         .orElse("more than a " + Durations.human(BakePlanner.LONGEST_BAKE) + " bake"));
-                s.append(p.shareNeeded().isPresent() ? ", or a " + CanaryJudge.pct(p.shareNeeded().getAsDouble())
+                s.append(p.shareNeeded().isPresent() ? ", or a " + Numbers.percent(p.shareNeeded().getAsDouble())
                         + " canary share" : ", and no canary share up to "
-                        + CanaryJudge.pct(BakePlanner.LARGEST_SHARE) + " would do");
+                        + Numbers.percent(BakePlanner.LARGEST_SHARE) + " would do");
             }
-            s.append("; a canary at ").append(CanaryJudge.pct(p.regressedRatio())).append(" bad fails ")
+            s.append("; a canary at ").append(Numbers.percent(p.regressedRatio())).append(" bad fails ")
                     .append(percent(p.failChance())).append(" of the time")
                     .append(p.medianTimeToFail().map(d -> ", typically after " + Durations.human(d)).orElse(""));
             out.add(s.toString());

@@ -2,15 +2,10 @@ package io.prodgate.core.canary;
 
 import java.io.Serializable;
 import java.util.List;
-import java.util.Optional;
 
 /** The judge's view after an evaluation: every SLO's status and, when reached, the decision. */
 public record Judgement(List<SloStatus> slos, Decision decision) implements Serializable {
     public Judgement {
         slos = List.copyOf(slos);
-    }
-
-    public Optional<Decision> decisionIfAny() {
-        return Optional.ofNullable(decision);
     }
 }

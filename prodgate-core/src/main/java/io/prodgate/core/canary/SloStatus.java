@@ -17,7 +17,7 @@ public record SloStatus(String name, State state, double canaryBad, double canar
                         double baselineTotal, double relativeEvidence, double absoluteEvidence,
                         double baselineEvidence, double threshold, double ratioUpperBound, double lastValue,
                         int breachStreak, String summary) implements Serializable {
-    public enum State { HOLDING, REGRESSED, BREACHED, BASELINE_UNHEALTHY, NO_DATA, HELD, NOT_SHOWN }
+    public enum State { HOLDING, REGRESSED, BREACHED, BASELINE_UNHEALTHY, NO_DATA, HELD, NOT_RULED_OUT }
 
     public double canaryRatio() {
         return canaryTotal > 0 ? canaryBad / canaryTotal : Double.NaN;

@@ -1,5 +1,7 @@
 package io.prodgate.core.report;
 
+import io.prodgate.core.util.Numbers;
+
 import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ public final class CanaryHtml {
                             : p.canary() == null ? null : p.canary().value())).toList();
             List<TimelineSvg.Point> baseline = ratio ? s.evaluations().stream()
                     .map(p -> new TimelineSvg.Point(p.at(), p.baselineRatio())).toList() : List.of();
-            Double threshold = ratio ? 1 - s.objective() : s.max() != null ? s.max() : s.min();
+            Double threshold = ratio ? 1 - s.objective() / 100 : s.max() != null ? s.max() : s.min();
             String label = ratio ? "budget " + TimelineSvg.label(threshold, true) : s.bounds();
             String decision = r.verdict() == null ? null : r.verdict() + " at " + minutes(r);
             h.raw(TimelineSvg.render("timeline-" + s.name(), r.startedAt(), r.endsAt(), canary, baseline, threshold,
@@ -49,8 +51,8 @@ public final class CanaryHtml {
                         "Evidence of a regression against the baseline: %.3g; of a breach of the objective: %.3g; "
                                 + "each test decides at %.0f.%s", s.relativeEvidence(), s.absoluteEvidence(),
                         s.threshold(), s.ratioUpperBound() == null ? ""
-                                : String.format(Locale.ROOT, " Upper bound of canary/baseline bad ratio: %.2fx.",
-                                s.ratioUpperBound()))).raw("</p>");
+                                : " Upper bound of canary/baseline bad ratio: " + Numbers.times(s.ratioUpperBound())
+                                        + ".")).raw("</p>");
             }
             h.sectionEnd();
         }
@@ -87,18 +89,17 @@ public final class CanaryHtml {
         if (f.ratio() == null) {
             return "no traffic";
         }
-        return String.format(Locale.ROOT, "%s bad of %,d", TimelineSvg.label(f.ratio(), true), Math.round(f.total()));
+        return Numbers.percent(f.ratio()) + " bad of " + Numbers.count(f.total());
     }
 
     private static String valueOf(Double v) {
-        return v == null ? "n/a" : Html.num(v);
+        return v == null ? "n/a" : Numbers.value(v);
     }
 
     private static String objective(CanaryReport.SloReport s) {
         if (s.objective() == null) {
             return s.bounds();
         }
-        return String.format(Locale.ROOT, "%s good, tolerance %s", TimelineSvg.label(s.objective(), true),
-                TimelineSvg.label(s.tolerance(), true));
+        return Numbers.percent(s.objective() / 100) + " good, tolerance " + Numbers.percent(s.tolerance() / 100);
     }
 }

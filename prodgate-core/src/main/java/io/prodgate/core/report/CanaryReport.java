@@ -1,18 +1,17 @@
 package io.prodgate.core.report;
 
 import io.prodgate.core.canary.BakeState;
-import io.prodgate.core.canary.CanaryJudge;
+import io.prodgate.core.canary.BakeTimeline;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.Evaluation;
-import io.prodgate.core.canary.Judgement;
-import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
 import io.prodgate.core.canary.SloSpec;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.canary.ValueCheck;
+import io.prodgate.core.util.Numbers;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
@@ -38,7 +37,7 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
                            boolean requireRollbackProof) {
     }
 
-    /** One SLO over the bake. */
+    /** One SLO over the bake; objective and tolerance in percent, as the gate file writes them. */
     public record SloReport(String name, String type, Double objective, Double tolerance, String bounds, Double min,
                             Double max, String state, Figures canary, Figures baseline, Double relativeEvidence,
                             Double absoluteEvidence, Double baselineEvidence, Double threshold,
@@ -60,31 +59,26 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
 
     /** Builds the report of a bake; {@code mode} is {@code live} or {@code replay}. */
     public static CanaryReport of(String gateFile, CanarySpec spec, BakeState state, String mode) {
-        CanaryJudge judge = new CanaryJudge(spec);
         List<Evaluation> all = state.evaluations();
-        List<Judgement> prefixes = new ArrayList<>();
-        for (int i = 1; i <= all.size(); i++) {
-            BakeState prefix = new BakeState(state.format(), state.gateDigest(), state.startedAt(), state.endsAt(),
-                    state.nextEvaluationAt(), all.subList(0, i), null);
-            prefixes.add(judge.judge(prefix, all.get(i - 1).at(), ProofRequirement.none()));
-        }
-        Judgement last = prefixes.isEmpty() ? judge.judge(state, state.startedAt(), ProofRequirement.none())
-                : prefixes.get(prefixes.size() - 1);
+        // one pass over the bake with the judge's own accumulators: O(n), whatever the bake's length
+        BakeTimeline timeline = BakeTimeline.of(spec, state);
+        List<SloStatus> lastStatuses = timeline.last();
         List<SloReport> slos = new ArrayList<>();
         for (int s = 0; s < spec.slos().size(); s++) {
             SloSpec slo = spec.slos().get(s);
             List<Point> points = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
                 Evaluation e = all.get(i);
-                SloStatus st = prefixes.get(i).slos().get(s);
+                SloStatus st = timeline.statuses().get(i + 1).get(s);
                 SloEvidence ev = e.slo(slo.name()).orElse(null);
                 points.add(new Point(e.from(), e.at(), side(ev == null ? null : ev.canary()),
                         side(ev == null ? null : ev.baseline()), finite(st.canaryRatio()), finite(st.baselineRatio()),
                         finite(st.relativeEvidence()), finite(st.absoluteEvidence()), e.sourceFailed()));
             }
-            SloStatus st = last.slos().get(s);
+            SloStatus st = lastStatuses.get(s);
             if (slo instanceof RatioSlo r) {
-                slos.add(new SloReport(r.name(), "ratio", r.objective(), r.tolerance(), null, null, null,
+                slos.add(new SloReport(r.name(), "ratio", Numbers.percentAsWritten(r.objective()),
+                        Numbers.percentAsWritten(r.tolerance()), null, null, null,
                         st.state().name(),
                         figures(st.canaryBad(), st.canaryTotal()), figures(st.baselineBad(), st.baselineTotal()),
                         finite(st.relativeEvidence()), finite(st.absoluteEvidence()), finite(st.baselineEvidence()),

@@ -4,7 +4,6 @@ import io.prodgate.core.verdict.Verdict;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * A small builder for self-contained HTML reports: one file, inline CSS and SVG, no script, nothing fetched, so a
@@ -28,7 +27,7 @@ final class Html {
             th{font-weight:600;color:#4a5263;font-size:12px;text-transform:uppercase;letter-spacing:.4px}
             .tag{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600;color:#fff}
             .tag.PASS,.tag.HELD,.tag.passed{background:#1f7a3f}.tag.FAIL,.tag.REGRESSED,.tag.BREACHED,.tag.failed{background:#b3261e}
-            .tag.INCONCLUSIVE,.tag.NOT_SHOWN,.tag.NO_DATA,.tag.BASELINE_UNHEALTHY,.tag.HOLDING,.tag.skipped{background:#8a5a00}
+            .tag.INCONCLUSIVE,.tag.NOT_RULED_OUT,.tag.NO_DATA,.tag.BASELINE_UNHEALTHY,.tag.HOLDING,.tag.skipped{background:#8a5a00}
             .muted{color:#6b7385}.legend span{margin-right:16px}.legend i{display:inline-block;width:18px;height:3px;vertical-align:middle;margin-right:5px}
             pre{white-space:pre-wrap;background:#f5f6f8;padding:8px;border-radius:4px;margin:4px 0;font-size:12px}
             svg text{font:11px system-ui,sans-serif;fill:#4a5263}
@@ -90,10 +89,6 @@ final class Html {
 
     static String time(Instant t) {
         return t == null ? "-" : TIME.format(t);
-    }
-
-    static String num(double d) {
-        return String.format(Locale.ROOT, "%.4g", d);
     }
 
     static String esc(String s) {

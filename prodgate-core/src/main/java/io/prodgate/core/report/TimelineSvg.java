@@ -1,5 +1,7 @@
 package io.prodgate.core.report;
 
+import io.prodgate.core.util.Numbers;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -112,9 +114,6 @@ final class TimelineSvg {
     }
 
     static String label(double v, boolean percent) {
-        if (percent) {
-            return String.format(Locale.ROOT, v * 100 < 1 ? "%.3f %%" : "%.2f %%", v * 100);
-        }
-        return Html.num(v);
+        return percent ? Numbers.percent(v) : Numbers.value(v);
     }
 }

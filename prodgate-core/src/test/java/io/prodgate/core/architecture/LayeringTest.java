@@ -63,4 +63,19 @@ class LayeringTest {
                         "io.prodgate.core.rollback..", "io.prodgate.core.config..")
                 .check(CORE);
     }
+
+    @Test
+    void onlyTheCanaryGateJudges() {
+        // reports and callers read the judge's results (BakeTimeline, Judgement); they never judge again
+        noClasses().that().resideOutsideOfPackage("io.prodgate.core.canary")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.prodgate.core.canary.CanaryJudge")
+                .check(CORE);
+    }
+
+    @Test
+    void reportsDoNotRunTheGates() {
+        noClasses().that().resideInAPackage("io.prodgate.core.report..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.prodgate.core.canary.CanaryGate")
+                .check(CORE);
+    }
 }
