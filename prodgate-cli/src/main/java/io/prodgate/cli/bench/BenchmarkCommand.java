@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prodgate.cli.CommandLineUrls;
 import io.prodgate.cli.UsageException;
+import io.prodgate.cli.UsageException;
 import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
@@ -41,14 +42,18 @@ import picocli.CommandLine.Option;
 @Command(name = "benchmark", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Score the canary judge on a scenario corpus served by a Prometheus (see docs/benchmark.md).")
 public final class BenchmarkCommand implements Callable<Integer> {
-    @Option(names = "--corpus", required = true, paramLabel = "DIR", description = "Corpus folder: truth.jsonl, manifest.json.")
+    @Option(names = "--corpus", paramLabel = "DIR", description = "Corpus folder: truth.jsonl, manifest.json.")
     Path corpus;
 
-    @Option(names = "--prometheus", required = true, paramLabel = "URL", description = "The Prometheus serving the corpus.")
+    @Option(names = "--prometheus", paramLabel = "URL", description = "The Prometheus serving the corpus.")
     String prometheusUrl;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file to replay.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The gate file to replay.")
     Path config;
+
+    @Option(names = "--reports", description = "Instead: time the canary reports of 30-, 480- and 1,440-evaluation "
+            + "bakes (no corpus needed).")
+    boolean reports;
 
     @Option(names = "--threads", defaultValue = "4", description = "Scenarios replayed at once (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -76,6 +81,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (reports) {
+            ReportBenchmark.run(out);
+            return 0;
+        }
+        if (corpus == null || prometheusUrl == null || config == null) {
+            throw new UsageException("prodgate benchmark: give --corpus, --prometheus and --config "
+                    + "(or --reports)");
+        }
         ObjectMapper json = new ObjectMapper();
         JsonNode manifest = json.readTree(corpus.resolve("manifest.json").toFile());
         Instant from = Instant.ofEpochSecond(manifest.get("t0").asLong());
