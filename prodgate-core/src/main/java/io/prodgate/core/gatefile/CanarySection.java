@@ -1,5 +1,6 @@
 package io.prodgate.core.gatefile;
 
+import io.prodgate.core.canary.CanaryLimits;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.EvidencePolicy;
 import io.prodgate.core.canary.RatioSlo;
@@ -23,9 +24,6 @@ import java.util.regex.Pattern;
 
 /** Reads the {@code canary} section: selectors, bake, statistics and the SLOs. */
 final class CanarySection {
-    static final Duration DEFAULT_BAKE = Duration.ofMinutes(30);
-    static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
-    static final Duration DEFAULT_PROOF_AGE = Duration.ofHours(24);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
     private static final Map<String, ReasonType> POLICY_KEYS = Map.of(
             "noCanaryData", ReasonType.NO_CANARY_DATA,
@@ -52,22 +50,22 @@ final class CanarySection {
         checkSelector(sel, "canary", canary);
         checkSelector(sel, "baseline", baseline);
 
-        Duration bake = n.duration("bake", DEFAULT_BAKE, Duration.ofSeconds(10), Duration.ofDays(7));
-        Duration interval = n.duration("interval", DEFAULT_INTERVAL, Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration bake = n.duration("bake", CanaryLimits.BAKE.byDefault(), CanaryLimits.BAKE.min(), CanaryLimits.BAKE.max());
+        Duration interval = n.duration("interval", CanaryLimits.INTERVAL.byDefault(), CanaryLimits.INTERVAL.min(),
+                CanaryLimits.INTERVAL.max());
         if (interval.compareTo(bake) > 0) {
             n.problem("interval", "must not be longer than the bake (" + Durations.human(bake) + ")");
-        } else if (bake.toMillis() / interval.toMillis() > 10_000) {
+        } else if (bake.toMillis() / interval.toMillis() > CanaryLimits.MOST_EVALUATIONS) {
             n.problem("interval", "gives more than 10000 evaluations in one bake; make it longer");
         }
-        double far = n.numberIn("falseAlarmRate", 1e-6, 0.2, CanarySpec.DEFAULT_FALSE_ALARM_RATE);
-        double detectable = n.numberIn("detectableRegression", 1.05, 100, CanarySpec.DEFAULT_DETECTABLE_REGRESSION);
+        double far = number(n, "falseAlarmRate", CanaryLimits.FALSE_ALARM_RATE);
+        double detectable = number(n, "detectableRegression", CanaryLimits.DETECTABLE_REGRESSION);
         // in percent of each SLO's error budget, as objectives and tolerances are written
-        double negligible = n.numberIn("negligible", 0, CanarySpec.MAX_NEGLIGIBLE_SHARE * 100,
-                CanarySpec.DEFAULT_NEGLIGIBLE_SHARE * 100) / 100;
+        double negligible = number(n, "negligible", CanaryLimits.NEGLIGIBLE_PERCENT_OF_BUDGET) / 100;
         // A gap as long as the bake would let a source that died early pass the bake unobserved: the default
         // shrinks to fit under short bakes, and a given one must be shorter than the bake.
         Duration gapDefault = CanarySpec.defaultMaxDataGap(bake, interval);
-        Duration gap = n.duration("maxDataGap", gapDefault, Duration.ofSeconds(1), Duration.ofDays(7));
+        Duration gap = n.duration("maxDataGap", gapDefault, CanaryLimits.MAX_DATA_GAP.min(), CanaryLimits.MAX_DATA_GAP.max());
         if (gap.compareTo(interval) < 0) {
             n.problem("maxDataGap", "must be at least the interval (" + Durations.human(interval) + ")");
         } else if (n.has("maxDataGap") && gap.compareTo(bake) >= 0) {
@@ -78,12 +76,13 @@ final class CanarySection {
         EvidencePolicy policy = n.object("onMissingEvidence").map(CanarySection::policy)
                 .orElse(EvidencePolicy.inconclusive());
         boolean requireProof = false;
-        Duration proofAge = DEFAULT_PROOF_AGE;
+        Duration proofAge = CanaryLimits.PROOF_AGE.byDefault();
         Optional<ConfigNode> proof = n.object("rollbackProof");
         if (proof.isPresent()) {
             proof.get().allowOnly("required", "maxAge");
             requireProof = proof.get().bool("required", false);
-            proofAge = proof.get().duration("maxAge", DEFAULT_PROOF_AGE, Duration.ofSeconds(1), Duration.ofDays(365));
+            proofAge = proof.get().duration("maxAge", CanaryLimits.PROOF_AGE.byDefault(), CanaryLimits.PROOF_AGE.min(),
+                    CanaryLimits.PROOF_AGE.max());
         }
 
         List<SloSpec> slos = new ArrayList<>();
@@ -154,8 +153,8 @@ final class CanarySection {
         if (!n.has("objective")) {
             n.problem("objective", "is required, in percent of good events, e.g. 99.9");
         }
-        double objective = n.numberIn("objective", 1, 99.9999, 99.9) / 100;
-        double tolerance = n.numberIn("tolerance", 0, 1000, 10) / 100;
+        double objective = number(n, "objective", CanaryLimits.OBJECTIVE_PERCENT) / 100;
+        double tolerance = number(n, "tolerance", CanaryLimits.TOLERANCE_PERCENT) / 100;
         if (name.isEmpty() || events.isEmpty() || total.isEmpty()) {
             return null;
         }
@@ -207,4 +206,8 @@ final class CanarySection {
         }
     }
 
+
+    private static double number(ConfigNode n, String field, CanaryLimits.Range range) {
+        return n.numberIn(field, range.min(), range.max(), range.byDefault());
+    }
 }

@@ -14,6 +14,7 @@ import hudson.security.ACL;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.prodgate.gate.PrometheusConnection;
+import io.prodgate.core.canary.CanaryLimits;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.QueryOutcome;
 import io.prodgate.core.util.Durations;
@@ -258,19 +259,19 @@ public class ProdgateConfiguration extends GlobalConfiguration {
     @POST
     public FormValidation doCheckAvailabilityObjective(@QueryParameter String value) {
         Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-        return checkNumber(value, 1, 99.9999, Messages.ProdgateConfiguration_ObjectiveRange());
+        return checkNumber(value, CanaryLimits.OBJECTIVE_PERCENT, Messages.ProdgateConfiguration_ObjectiveRange());
     }
 
     @POST
     public FormValidation doCheckTolerance(@QueryParameter String value) {
         Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-        return checkNumber(value, 0, 1000, Messages.ProdgateConfiguration_ToleranceRange());
+        return checkNumber(value, CanaryLimits.TOLERANCE_PERCENT, Messages.ProdgateConfiguration_ToleranceRange());
     }
 
     @POST
     public FormValidation doCheckFalseAlarmRate(@QueryParameter String value) {
         Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-        return checkNumber(value, 1e-6, 0.2, Messages.ProdgateConfiguration_FalseAlarmRange());
+        return checkNumber(value, CanaryLimits.FALSE_ALARM_RATE, Messages.ProdgateConfiguration_FalseAlarmRange());
     }
 
     @POST
@@ -391,11 +392,15 @@ public class ProdgateConfiguration extends GlobalConfiguration {
         }
     }
 
-    private static FormValidation checkNumber(String value, double min, double max, String range) {
+    /** Checks a number against the engine's own bounds for it (the gate file's reader uses the same). */
+    private static FormValidation checkNumber(String value, CanaryLimits.Range limits, String range) {
+        String text = Util.fixEmptyAndTrim(value);
+        if (text == null) {
+            return FormValidation.error(range);
+        }
         try {
-            double d = Double.parseDouble(value.strip());
-            return d >= min && d <= max ? FormValidation.ok() : FormValidation.error(range);
-        } catch (NumberFormatException | NullPointerException e) {
+            return limits.contains(Double.parseDouble(text)) ? FormValidation.ok() : FormValidation.error(range);
+        } catch (NumberFormatException e) {
             return FormValidation.error(range);
         }
     }

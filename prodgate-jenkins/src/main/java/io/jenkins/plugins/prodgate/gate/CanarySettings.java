@@ -3,6 +3,7 @@ package io.jenkins.plugins.prodgate.gate;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.AbortException;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
+import io.prodgate.core.canary.CanaryLimits;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.util.Durations;
@@ -77,7 +78,7 @@ public final class CanarySettings implements Serializable {
                 throw new AbortException(Messages.CanarySettings_SameSelectors());
             }
             double far = falseAlarmRate != null ? falseAlarmRate : base.falseAlarmRate();
-            if (!(far >= 1e-6 && far <= 0.2)) {
+            if (!CanaryLimits.FALSE_ALARM_RATE.contains(far)) {
                 throw new AbortException(Messages.CanarySettings_FalseAlarmRate(far));
             }
             // a step can ask for a proof, never waive one the gate file or the administrator requires: an
