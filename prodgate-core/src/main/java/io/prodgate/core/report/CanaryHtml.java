@@ -28,11 +28,9 @@ public final class CanaryHtml {
         h.raw("</table>").sectionEnd();
         for (CanaryReport.SloReport s : r.slos()) {
             h.sectionStart(s.name(), "slo-" + s.name());
-            h.raw("<div class=\"legend muted\"><span><i style=\"background:" + TimelineSvg.CANARY + "\"></i>canary</span>");
+            h.raw("<div class=\"legend muted\"><span><i class=\"canary\"></i>canary</span>");
             if ("ratio".equals(s.type())) {
-                h.raw("<span><i style=\"background:" + TimelineSvg.BASELINE + "\"></i>baseline</span>"
-                        + "<span><i style=\"border-top:2px dashed " + TimelineSvg.THRESHOLD
-                        + ";height:0\"></i>error budget</span>");
+                h.raw("<span><i class=\"baseline\"></i>baseline</span><span><i class=\"budget\"></i>error budget</span>");
             }
             h.raw("<span>| cumulative bad-event ratio since the bake began; the vertical line is the decision</span></div>");
             boolean ratio = "ratio".equals(s.type());
@@ -70,7 +68,7 @@ public final class CanaryHtml {
     }
 
     public static void write(Path file, CanaryReport r) throws IOException {
-        Reports.writeAtomically(file, render(r));
+        Html.write(file, render(r));
     }
 
     private static void row(Html h, String k, String v) {

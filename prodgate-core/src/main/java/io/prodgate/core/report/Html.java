@@ -1,18 +1,25 @@
 package io.prodgate.core.report;
 
 import io.prodgate.core.verdict.Verdict;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A small builder for self-contained HTML reports: one file, inline CSS and SVG, no script, nothing fetched, so a
- * report can be archived as a build artifact and opened anywhere.
+ * A small builder for HTML reports: the page with inline SVG and no script, and one stylesheet beside it
+ * ({@value #STYLESHEET}), nothing fetched from elsewhere. No inline style either, so the page renders as designed
+ * under a strict Content-Security-Policy such as Jenkins' {@code default-src 'none'; style-src 'self'}.
  */
 final class Html {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
-    private static final String STYLE = """
+    /** The stylesheet every report links to, written beside it. */
+    static final String STYLESHEET = "prodgate-report.css";
+    static final String STYLE = """
             body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
             header{padding:20px 32px;color:#fff}
             header.PASS{background:#1f7a3f}header.FAIL{background:#b3261e}header.INCONCLUSIVE{background:#8a5a00}
@@ -31,7 +38,8 @@ final class Html {
             .muted{color:#6b7385}.legend span{margin-right:16px}.legend i{display:inline-block;width:18px;height:3px;vertical-align:middle;margin-right:5px}
             pre{white-space:pre-wrap;background:#f5f6f8;padding:8px;border-radius:4px;margin:4px 0;font-size:12px}
             svg text{font:11px system-ui,sans-serif;fill:#4a5263}
-            """;
+            """ + ".legend i.canary{background:" + TimelineSvg.CANARY + "}.legend i.baseline{background:"
+            + TimelineSvg.BASELINE + "}\n.legend i.budget{border-top:2px dashed " + TimelineSvg.THRESHOLD + ";height:0}\n";
 
     private final StringBuilder b = new StringBuilder();
 
@@ -39,8 +47,9 @@ final class Html {
         String v = verdict == null ? "INCONCLUSIVE" : verdict.name();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .append("<title>").append(esc(title)).append(": ").append(v).append("</title><style>").append(STYLE)
-                .append("</style></head><body>\n<header class=\"").append(v).append("\"><h1>").append(esc(title))
+                .append("<title>").append(esc(title)).append(": ").append(v).append("</title>")
+                .append("<link rel=\"stylesheet\" href=\"").append(STYLESHEET).append("\">")
+                .append("</head><body>\n<header class=\"").append(v).append("\"><h1>").append(esc(title))
                 .append("</h1><div class=\"verdict\" id=\"verdict\">").append(v).append("</div><div class=\"meta\">")
                 .append(esc(subtitle)).append("</div></header>\n<main>\n");
     }
@@ -85,6 +94,16 @@ final class Html {
     String finish() {
         b.append("<p class=\"muted\">Written by prodgate.</p>\n</main></body></html>\n");
         return b.toString();
+    }
+
+    /** Writes a rendered page to {@code file} and the stylesheet beside it, each atomically. */
+    static void write(Path file, String page) throws IOException {
+        Reports.writeAtomically(file, page);
+        Path folder = file.toAbsolutePath().getParent();
+        Path css = folder.resolve(STYLESHEET);
+        if (!Files.isRegularFile(css) || !Files.readString(css, StandardCharsets.UTF_8).equals(STYLE)) {
+            Reports.writeAtomically(css, STYLE);
+        }
     }
 
     static String time(Instant t) {

@@ -64,7 +64,7 @@ public final class RollbackHtml {
     }
 
     public static void write(Path file, RollbackProof p) throws IOException {
-        Reports.writeAtomically(file, render(p));
+        Html.write(file, render(p));
     }
 
     private static List<PhaseProof> phases(RollbackProof p) {

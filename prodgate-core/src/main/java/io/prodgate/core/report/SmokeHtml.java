@@ -47,7 +47,7 @@ public final class SmokeHtml {
     }
 
     public static void write(Path file, SmokeResult r, Duration timeBox) throws IOException {
-        Reports.writeAtomically(file, render(r, timeBox));
+        Html.write(file, render(r, timeBox));
     }
 
     private static Boolean ok(CheckResult c) {
