@@ -33,7 +33,11 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return handlingErrors(new CommandLine(new Main()));
+    }
+
+    /** {@code cli} with prodgate's handling of errors: messages without stack traces, and sysexits(3) codes. */
+    static CommandLine handlingErrors(CommandLine cli) {
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("prodgate: " + ex.getMessage());
@@ -46,6 +50,10 @@ public final class Main implements Runnable {
             if (ex instanceof GateFileException || ex instanceof UsageException) {
                 c.getErr().println(ex.getMessage());
                 return ExitCodes.USAGE;
+            }
+            if (ex instanceof OutputException) {
+                c.getErr().println(ex.getMessage());
+                return ExitCodes.IO;
             }
             if (ex instanceof IOException) {
                 c.getErr().println("prodgate: " + ex.getMessage());

@@ -1,5 +1,6 @@
 package io.prodgate.cli;
 
+import io.prodgate.core.run.ReportFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,6 +17,11 @@ final class ReportOptions {
 
     @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report here.")
     Path html;
+
+    /** The reports asked for, for a core run to write. */
+    ReportFiles files() {
+        return ReportFiles.of(json, junit, html);
+    }
 
     /** Writes one report to {@code file}, if asked for. */
     @FunctionalInterface

@@ -1,20 +1,13 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.gatefile.GateFile;
-import io.prodgate.core.gatefile.GateFileLoader;
-import io.prodgate.core.report.RollbackHtml;
-import io.prodgate.core.report.RollbackReports;
-import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
-import io.prodgate.core.rollback.RollbackProofs;
-import io.prodgate.core.rollback.RollbackSpec;
-import io.prodgate.core.verdict.Verdict;
+import io.prodgate.core.run.RollbackRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,47 +47,21 @@ public final class RollbackCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        PrintWriter err = commandSpec.commandLine().getErr();
-        RollbackProof result;
+        RollbackRun run = RollbackRun.load(config, Optional.ofNullable(target));
+        GateRunOptions.check("rollback", metrics, target);
+        metrics.start(out);
         try {
-            GateFile gate = GateFileLoader.load(config);
-            RollbackSpec spec = gate.requireRollback();
-            String problem = metrics.problem();
-            if (problem == null && target != null) {
-                problem = CommandLineUrls.problem(target, SmokeCommand.TARGET_CREDENTIALS);
-                problem = problem == null ? null : "--target " + problem;
-            }
-            if (problem != null) {
-                err.println("prodgate rollback: " + problem);
-                return ExitCodes.USAGE;
-            }
-            if (target != null) {
-                spec = spec.withTarget(target);
-            }
-            result = new RollbackGate(clock, env).run(gate.ref(), gate.prometheus(), spec);
-        } catch (GateFileException e) {
-            err.println(e.getMessage());
-            return ExitCodes.USAGE;
-        }
-        out.print(RollbackReports.summary(result));
-        String service = metrics.service(config);
-        metrics.metrics.verdict(service, "rollback", result.proven() ? Verdict.PASS : Verdict.FAIL);
-        if (result.timeToRollBack() != null) {
-            metrics.metrics.rollback(service, result.proven(), result.timeToRollBack(), result.finishedAt());
-        }
-        metrics.finish(err);
-        try {
-            RollbackProofs.write(proof, result);
-            out.println("  proof: " + proof);
-            reports.write(out, f -> RollbackProofs.write(f, result), f -> RollbackReports.writeJunit(f, result),
-                    f -> RollbackHtml.write(f, result));
+            RollbackProof result = run.run(GateRunOptions.context(out, clock, env, metrics, config), proof,
+                    reports.files());
+            out.flush();
+            return result.proven() ? ExitCodes.PASS : ExitCodes.FAIL;
         } catch (IOException e) {
-            err.println("prodgate rollback: cannot write " + e.getMessage());
-            return ExitCodes.IO;
+            // Only the proof and the reports are written: the outcome is shown and recorded by then.
+            throw new OutputException("prodgate rollback: cannot write " + e.getMessage(), e);
+        } finally {
+            metrics.finish(commandSpec.commandLine().getErr());
         }
-        out.flush();
-        return result.proven() ? ExitCodes.PASS : ExitCodes.FAIL;
     }
 }

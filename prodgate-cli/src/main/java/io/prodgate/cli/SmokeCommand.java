@@ -1,13 +1,8 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.gatefile.GateFile;
-import io.prodgate.core.gatefile.GateFileLoader;
-import io.prodgate.core.report.SmokeHtml;
-import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.run.SmokeOverrides;
+import io.prodgate.core.run.SmokeRun;
 import io.prodgate.core.smoke.SmokeResult;
-import io.prodgate.core.smoke.SmokeSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -41,52 +36,25 @@ public final class SmokeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    /** Where a target's credentials go instead of its URL. */
-    static final String TARGET_CREDENTIALS = "give an Authorization header with headersFromEnv in the gate file";
-
     /** Replaceable in tests: timestamps and where header secrets are read. */
     Clock clock = Clock.systemUTC();
     Map<String, String> env = System.getenv();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        PrintWriter err = commandSpec.commandLine().getErr();
-        SmokeResult result;
-        SmokeSpec smokeSpec;
+        SmokeRun run = SmokeRun.load(config, SmokeOverrides.none().withTarget(target));
+        GateRunOptions.check("smoke", metrics, target);
+        metrics.start(out);
         try {
-            GateFile gate = GateFileLoader.load(config);
-            SmokeSpec spec = gate.requireSmoke();
-            String problem = metrics.problem();
-            if (problem == null && target != null) {
-                problem = CommandLineUrls.problem(target, TARGET_CREDENTIALS);
-                problem = problem == null ? null : "--target " + problem;
-            }
-            if (problem != null) {
-                err.println("prodgate smoke: " + problem);
-                return ExitCodes.USAGE;
-            }
-            if (target != null) {
-                spec = spec.withTarget(target);
-            }
-            smokeSpec = spec;
-            result = new SmokeGate(clock, env).run(gate.ref(), spec);
-        } catch (GateFileException e) {
-            // Every problem with its file and field path; a stack trace would only hide them.
-            err.println(e.getMessage());
-            return ExitCodes.USAGE;
-        }
-        out.print(SmokeReports.summary(result));
-        metrics.metrics.verdict(metrics.service(config), "smoke", result.verdict());
-        metrics.finish(err);
-        try {
-            reports.write(out, f -> SmokeReports.writeJson(f, result), f -> SmokeReports.writeJunit(f, result),
-                    f -> SmokeHtml.write(f, result, smokeSpec.timeBox()));
+            SmokeResult result = run.run(GateRunOptions.context(out, clock, env, metrics, config), reports.files());
+            out.flush();
+            return result.verdict().exitCode();
         } catch (IOException e) {
-            err.println("prodgate smoke: cannot write a report: " + e.getMessage());
-            return ExitCodes.IO;
+            // Only the reports are written: the verdict is shown and recorded by then.
+            throw new OutputException("prodgate smoke: cannot write a report: " + e.getMessage(), e);
+        } finally {
+            metrics.finish(commandSpec.commandLine().getErr());
         }
-        out.flush();
-        return result.verdict().exitCode();
     }
 }

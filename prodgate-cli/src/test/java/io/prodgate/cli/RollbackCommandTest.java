@@ -68,11 +68,14 @@ class RollbackCommandTest {
     }
 
     private Run rollback(RollbackCommand command, String... args) {
+        return rollback(command, new StringWriter(), args);
+    }
+
+    private Run rollback(RollbackCommand command, StringWriter out, String... args) {
         command.env = Map.of();
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute(args);
+        int code = Main.handlingErrors(new CommandLine(command)).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -154,5 +157,34 @@ class RollbackCommandTest {
         Run missing = rollback(new RollbackCommand(), "--config", f.toString());
         assertThat(missing.exitCode()).isEqualTo(64);
         assertThat(missing.err().strip()).isEqualTo(f + ": rollback: is required to prove the rollback");
+    }
+
+    @Test
+    void theMetricsPortServesTheOutcomeAndTimeToRollBackUntilTheCommandEnds() throws IOException {
+        Path f = gate("{ http: { url: /deploy/rollback } }");
+        ScrapingOutput out = new ScrapingOutput("rollback PROVEN");
+        Run r = rollback(new RollbackCommand(), out, "--config", f.toString(), "--proof",
+                dir.resolve("proof.json").toString(), "--metrics-port", "0", "--service", "checkout");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("metrics: http://127.0.0.1:");
+        RollbackProof p = RollbackProofs.read(dir.resolve("proof.json"));
+        assertThat(out.scraped()).contains(
+                "prodgate_verdicts_total{gate=\"rollback\",service=\"checkout\",verdict=\"PASS\"} 1.0",
+                "prodgate_rollback_duration_seconds_count{proven=\"true\",service=\"checkout\"} 1",
+                "prodgate_rollback_proof_timestamp_seconds{service=\"checkout\"} "
+                        + p.finishedAt().toEpochMilli() / 1000.0);
+        assertThat(ScrapingOutput.get(out.url())).as("stopped with the command").startsWith("unreachable");
+    }
+
+    @Test
+    void anUnwritableProofExits74AfterTheOutcomeIsShown() throws IOException {
+        Path f = gate("{ http: { url: /deploy/rollback } }");
+        Path blocker = dir.resolve("file");
+        Files.writeString(blocker, "x");
+        Run r = rollback(new RollbackCommand(), "--config", f.toString(), "--proof",
+                blocker.resolve("proof.json").toString());
+        assertThat(r.exitCode()).isEqualTo(74);
+        assertThat(r.out()).contains("rollback PROVEN");
+        assertThat(r.err()).startsWith("prodgate rollback: cannot write ").doesNotContain("\tat ");
     }
 }

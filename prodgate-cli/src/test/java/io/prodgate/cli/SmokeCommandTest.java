@@ -56,12 +56,15 @@ class SmokeCommandTest {
     }
 
     private Run smoke(String... args) {
+        return smoke(new StringWriter(), args);
+    }
+
+    private Run smoke(StringWriter out, String... args) {
         SmokeCommand command = new SmokeCommand();
         command.env = Map.of("STAGING_TOKEN", "Bearer sm0ke-secret");
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute(args);
+        int code = Main.handlingErrors(new CommandLine(command)).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -176,5 +179,26 @@ class SmokeCommandTest {
         Run r = smoke("--config", f.toString(), "--report-json", blocker.resolve("sub/report.json").toString());
         assertThat(r.exitCode()).isEqualTo(74);
         assertThat(r.err()).startsWith("prodgate smoke: cannot write a report: ");
+    }
+
+    @Test
+    void theMetricsPortServesTheVerdictUntilTheCommandEnds() throws IOException {
+        Path f = gate(url, "- { name: api, http: { url: /api/ok } }\n");
+        ScrapingOutput out = new ScrapingOutput("smoke PASS");
+        Run r = smoke(out, "--config", f.toString(), "--metrics-port", "0", "--service", "checkout");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("metrics: http://127.0.0.1:");
+        assertThat(out.scraped())
+                .contains("prodgate_verdicts_total{gate=\"smoke\",service=\"checkout\",verdict=\"PASS\"} 1.0");
+        assertThat(ScrapingOutput.get(out.url())).as("stopped with the command").startsWith("unreachable");
+    }
+
+    @Test
+    void aBadPushgatewayIsRefusedBeforeAnyCheckRuns() throws IOException {
+        Path f = gate(url, "- { name: tool, command: { run: [sh, -c, \"touch ran\"] } }\n");
+        Run r = smoke("--config", f.toString(), "--pushgateway", "http://u:p@gateway:9091");
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.err()).startsWith("prodgate smoke: --pushgateway must not carry credentials");
+        assertThat(r.out()).isEmpty();
     }
 }

@@ -24,4 +24,11 @@ public record SmokeBudget(int maxChecks, Duration maxDuration, OnExceed onExceed
     public static SmokeBudget defaults() {
         return new SmokeBudget(DEFAULT_MAX_CHECKS, DEFAULT_MAX_DURATION, OnExceed.FAIL);
     }
+
+    /** This budget, never looser than {@code ceilingChecks} (but at least one) and {@code ceilingDuration}. */
+    public SmokeBudget atMost(int ceilingChecks, Duration ceilingDuration) {
+        int checks = Math.max(1, Math.min(maxChecks, ceilingChecks));
+        Duration duration = maxDuration.compareTo(ceilingDuration) <= 0 ? maxDuration : ceilingDuration;
+        return new SmokeBudget(checks, duration, onExceed);
+    }
 }

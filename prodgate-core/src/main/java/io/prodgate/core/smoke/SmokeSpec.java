@@ -25,6 +25,10 @@ public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget b
         return new SmokeSpec(Optional.of(newTarget), timeBox, budget, checks);
     }
 
+    public SmokeSpec withBudget(SmokeBudget newBudget) {
+        return new SmokeSpec(target, timeBox, newBudget, checks);
+    }
+
     /** The HTTP requests of the health and HTTP checks, in order. */
     public List<HttpRequestSpec> requests() {
         return checks.stream().<HttpRequestSpec>mapMulti((c, out) -> {

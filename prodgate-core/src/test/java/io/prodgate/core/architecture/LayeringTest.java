@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's layering, so that the folder layout stays a map of the architecture: leaves at the bottom, the gates
- * above them, reports and the gate-file reader on top, and no CLI or Jenkins code anywhere in the engine.
+ * above them, reports and the gate-file reader above those, the runs that put them together on top, and no CLI or
+ * Jenkins code anywhere in the engine.
  */
 class LayeringTest {
     static final JavaClasses CORE = new ClassFileImporter()
@@ -34,7 +35,7 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
                         "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.prometheus..",
-                        "io.prodgate.core.metrics..")
+                        "io.prodgate.core.metrics..", "io.prodgate.core.run..")
                 .check(CORE);
     }
 
@@ -43,7 +44,7 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.prodgate.core.prometheus..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
-                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..")
+                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.run..")
                 .check(CORE);
     }
 
@@ -52,7 +53,15 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("io.prodgate.core.canary..", "io.prodgate.core.smoke..",
                         "io.prodgate.core.rollback..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.gatefile..",
-                        "io.prodgate.core.report..", "io.prodgate.core.metrics..")
+                        "io.prodgate.core.report..", "io.prodgate.core.metrics..", "io.prodgate.core.run..")
+                .check(CORE);
+    }
+
+    /** A run puts a gate, its reader, its reports and its metrics together; nothing in the engine calls one. */
+    @Test
+    void theRunsAreTheTopLayer() {
+        noClasses().that().resideOutsideOfPackage("io.prodgate.core.run..")
+                .should().dependOnClassesThat().resideInAPackage("io.prodgate.core.run..")
                 .check(CORE);
     }
 

@@ -5,6 +5,7 @@ import hudson.AbortException;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
+import io.prodgate.core.run.FileSink;
 import io.prodgate.core.util.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
@@ -35,6 +36,11 @@ public final class AgentGateFiles {
         } catch (GateFileException e) {
             throw new AbortException(e.getMessage());
         }
+    }
+
+    /** The workspace as where a core run's files land: relative paths resolve in it, and none may leave it. */
+    public static FileSink sink(File workspace) {
+        return (file, content) -> write(workspace, file.toString(), content);
     }
 
     /** Writes {@code text} to {@code relative} under the workspace, creating folders; returns the file. */

@@ -10,14 +10,15 @@ import io.jenkins.plugins.prodgate.gate.AgentGateResult;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.smoke.SmokeBudget;
-import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.run.ReportFiles;
+import io.prodgate.core.run.RunContext;
+import io.prodgate.core.run.SmokeOverrides;
+import io.prodgate.core.run.SmokeRun;
 import io.prodgate.core.smoke.SmokeResult;
-import io.prodgate.core.smoke.SmokeSpec;
 import io.prodgate.core.verdict.Reason;
 import java.io.File;
 import java.io.IOException;
-import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -99,38 +100,22 @@ public class StagingSmokeStep extends AgentGateStep {
         @Override
         public AgentGateResult invoke(File workspace, VirtualChannel channel) throws IOException {
             GateFile file = AgentGateFiles.load(workspace, config, configText);
-            SmokeSpec spec;
-            try {
-                spec = file.requireSmoke();
-            } catch (GateFileException e) {
-                throw new hudson.AbortException(e.getMessage());
-            }
-            if (target != null) {
-                spec = spec.withTarget(target);
-            }
-            spec = new SmokeSpec(spec.target(), spec.timeBox(), capped(spec.budget()), spec.checks());
             SmokeResult result;
             try {
-                result = new SmokeGate(Clock.systemUTC(), env).run(file.ref(), spec);
+                // The gate file's budget, but never looser than the administrator's.
+                SmokeOverrides overrides = SmokeOverrides.none().withTarget(target)
+                        .withBudgetCeiling(maxChecks, maxDuration);
+                RunContext context = RunContext.builder().env(env).files(AgentGateFiles.sink(workspace)).build();
+                result = SmokeRun.of(file, overrides).run(context, ReportFiles.of(null, Path.of(junitReport), null));
             } catch (GateFileException e) {
                 throw new hudson.AbortException(e.getMessage());
             }
-            String junit = SmokeReports.junit(result);
-            AgentGateFiles.write(workspace, junitReport, junit);
             long passed = result.checks().stream().filter(c -> c.passed()).count();
             return new AgentGateResult(result.verdict().name(),
                     Messages.StagingSmoke_Headline(passed, result.checks().size()),
                     result.reasons().stream().map(Reason::message).toList(),
                     result.warnings().stream().map(Reason::message).toList(),
-                    SmokeReports.summary(result), SmokeReports.json(result), junit);
-        }
-
-        /** The gate file's budget, but never looser than the administrator's. */
-        private SmokeBudget capped(SmokeBudget fromFile) {
-            int checks = Math.max(1, Math.min(fromFile.maxChecks(), maxChecks));
-            Duration duration = fromFile.maxDuration().compareTo(maxDuration) <= 0 ? fromFile.maxDuration()
-                    : maxDuration;
-            return new SmokeBudget(checks, duration, fromFile.onExceed());
+                    SmokeReports.summary(result), SmokeReports.json(result), SmokeReports.junit(result));
         }
     }
 

@@ -13,19 +13,21 @@ import io.jenkins.plugins.prodgate.gate.BuildRollbackProofs;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.report.RollbackReports;
-import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.rollback.RollbackProofs;
-import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.run.ReportFiles;
+import io.prodgate.core.run.RollbackRun;
+import io.prodgate.core.run.RunContext;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.Verdict;
 import java.io.File;
 import java.io.IOException;
-import java.time.Clock;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -124,24 +126,19 @@ public class VerifyRollbackStep extends AgentGateStep {
             GateFile file = AgentGateFiles.load(workspace, config, configText);
             RollbackProof result;
             try {
-                RollbackSpec spec = file.requireRollback();
-                if (target != null) {
-                    spec = spec.withTarget(target);
-                }
-                result = new RollbackGate(Clock.systemUTC(), env).run(file.ref(), file.prometheus(), spec);
+                RunContext context = RunContext.builder().env(env).files(AgentGateFiles.sink(workspace)).build();
+                result = RollbackRun.of(file, Optional.ofNullable(target))
+                        .run(context, Path.of(proof), ReportFiles.of(null, Path.of(junitReport), null));
             } catch (GateFileException e) {
                 throw new AbortException(e.getMessage());
             }
-            String json = RollbackProofs.json(result);
-            String junit = RollbackReports.junit(result);
-            AgentGateFiles.write(workspace, proof, json);
-            AgentGateFiles.write(workspace, junitReport, junit);
             List<String> reasons = result.reasons().stream().map(Reason::message).toList();
             String headline = result.proven() && result.timeToRollBack() != null
                     ? Messages.VerifyRollback_Proven(Durations.human(result.timeToRollBack()))
                     : Messages.VerifyRollback_NotProven();
             return new AgentGateResult(result.proven() ? Verdict.PASS.name() : Verdict.FAIL.name(), headline,
-                    reasons, List.of(), RollbackReports.summary(result), json, junit);
+                    reasons, List.of(), RollbackReports.summary(result), RollbackProofs.json(result),
+                    RollbackReports.junit(result));
         }
     }
 
