@@ -15,6 +15,7 @@ import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
+import io.prodgate.core.util.Json;
 import io.prodgate.core.verdict.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             throw new UsageException("prodgate benchmark: give --corpus, --prometheus and --config "
                     + "(or --reports)");
         }
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.MAPPER;
         JsonNode manifest = json.readTree(corpus.resolve("manifest.json").toFile());
         Instant from = Instant.ofEpochSecond(manifest.get("t0").asLong());
         Instant to = from.plusSeconds(manifest.get("bake_seconds").asLong());

@@ -4,7 +4,7 @@ import io.prodgate.core.report.JUnitXml.Outcome;
 import io.prodgate.core.rollback.ActionRecord;
 import io.prodgate.core.rollback.PhaseProof;
 import io.prodgate.core.rollback.RollbackProof;
-import io.prodgate.core.rollback.SloEvidence;
+import io.prodgate.core.rollback.SloCheck;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
@@ -55,7 +55,7 @@ public final class RollbackReports {
         cases.add(new JUnitXml.TestCase(CLASS_NAME, p.phase() + " verified",
                 seconds(p.timeToVerified() == null ? p.deadline() : p.timeToVerified()),
                 fail == null ? Outcome.PASSED : Outcome.FAILED, fail, detail));
-        for (SloEvidence s : p.slos()) {
+        for (SloCheck s : p.slos()) {
             cases.add(new JUnitXml.TestCase(CLASS_NAME, p.phase() + " slo " + s.name(), 0,
                     s.held() ? Outcome.PASSED : Outcome.FAILED, s.message(), s.query() + "\n" + s.message()));
         }
@@ -91,7 +91,7 @@ public final class RollbackReports {
                 out.append(" in ").append(Durations.human(p.timeToVerified()));
             }
             out.append(", ").append(p.pollCount()).append(p.pollCount() == 1 ? " poll" : " polls").append('\n');
-            for (SloEvidence s : p.slos()) {
+            for (SloCheck s : p.slos()) {
                 out.append(s.held() ? "PASS " : "FAIL ").append(p.phase()).append(" slo ").append(s.name())
                         .append(": ").append(s.message()).append('\n');
             }

@@ -19,7 +19,7 @@ import java.util.Objects;
 public record PhaseProof(String phase, ActionRecord action, String expectVersion, String versionBefore,
                          String versionAfter, boolean verified, Duration timeToVerified, Duration deadline,
                          Instant startedAt, Instant verifiedAt, Instant finishedAt, int pollCount,
-                         List<PollEvidence> polls, List<SloEvidence> slos, List<Reason> reasons) {
+                         List<PollEvidence> polls, List<SloCheck> slos, List<Reason> reasons) {
     public PhaseProof {
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(action, "action");

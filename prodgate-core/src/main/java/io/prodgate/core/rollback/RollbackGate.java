@@ -19,6 +19,7 @@ import io.prodgate.core.smoke.HttpProbe;
 import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.smoke.SecretSet;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Json;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import java.io.IOException;
@@ -43,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 public final class RollbackGate {
     /** Polls kept in a proof per phase: the most recent ones, which show how it ended. */
     public static final int MAX_POLLS = 60;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Clock clock;
     private final Map<String, String> env;
@@ -201,8 +202,8 @@ public final class RollbackGate {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - actionStart);
             Instant verifiedAt = clock.instant();
-            List<SloEvidence> slos = spec.sloQueries().stream().map(this::judge).toList();
-            for (SloEvidence s : slos) {
+            List<SloCheck> slos = spec.sloQueries().stream().map(this::judge).toList();
+            for (SloCheck s : slos) {
                 if (!s.held()) {
                     reasons.add(new Reason(s.value() == null ? ReasonType.SOURCE_ERROR : ReasonType.BREACH, s.name(),
                             phase + " reached " + expect + " but SLO " + s.name() + " does not hold: " + s.message()));
@@ -337,16 +338,16 @@ public final class RollbackGate {
             return VersionRead.of(versions.first());
         }
 
-        private SloEvidence judge(SloQuery q) {
+        private SloCheck judge(SloQuery q) {
             Double min = q.min().isPresent() ? q.min().getAsDouble() : null;
             Double max = q.max().isPresent() ? q.max().getAsDouble() : null;
             ScalarOutcome outcome = prometheus.scalar(q.query(), clock.instant());
             if (outcome instanceof ScalarOutcome.Value v) {
                 boolean held = q.holds(v.value());
-                return new SloEvidence(q.name(), q.query(), v.value(), min, max, held,
+                return new SloCheck(q.name(), q.query(), v.value(), min, max, held,
                         v.value() + (held ? " is " : " is not ") + q.bounds());
             }
-            return new SloEvidence(q.name(), q.query(), null, min, max, false, secrets.redact(outcome.describe()));
+            return new SloCheck(q.name(), q.query(), null, min, max, false, secrets.redact(outcome.describe()));
         }
 
         private Duration bounded(Duration timeout, long end) {

@@ -23,8 +23,4 @@ public record CommandSpec(List<String> run, Duration timeout, Map<String, String
         env = Map.copyOf(env);
         Objects.requireNonNull(workingDir, "workingDir");
     }
-
-    public static CommandSpec of(Duration timeout, String... argv) {
-        return new CommandSpec(List.of(argv), timeout, Map.of(), Optional.empty());
-    }
 }

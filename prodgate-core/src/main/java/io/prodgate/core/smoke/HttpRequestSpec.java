@@ -26,10 +26,6 @@ public record HttpRequestSpec(String method, String url, Map<String, String> hea
         Objects.requireNonNull(timeout, "timeout");
     }
 
-    public static HttpRequestSpec get(String url, Duration timeout) {
-        return new HttpRequestSpec("GET", url, Map.of(), Map.of(), Optional.empty(), timeout);
-    }
-
     /** Whether the URL needs a target to resolve against. */
     public boolean isRelative() {
         return !url.contains("://");

@@ -6,6 +6,7 @@ import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
 import io.prodgate.core.secret.Secret;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Json;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
@@ -38,7 +39,7 @@ public final class SmokeGate {
     public static final int MAX_PARALLEL = 8;
     /** Extra wait past the time box for a check to report its own cut-off before it is cancelled. */
     private static final Duration GRACE = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final String HEARTBEAT = "staging is a heartbeat, not a test suite";
 
     private final Clock clock;

@@ -326,7 +326,7 @@ class RollbackGateTest {
             assertThat(p.rollback().versionBefore()).isEqualTo("1.4.2");
             assertThat(p.rollback().versionAfter()).isEqualTo("1.4.1");
             assertThat(p.target()).isEqualTo(service.url());
-            assertThat(p.rollback().slos()).extracting(SloEvidence::name, SloEvidence::value, SloEvidence::held)
+            assertThat(p.rollback().slos()).extracting(SloCheck::name, SloCheck::value, SloCheck::held)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("errors", 0.002, true),
                             org.assertj.core.groups.Tuple.tuple("latency", 0.9, false));
             assertThat(p.proven()).isFalse();

@@ -5,8 +5,8 @@ import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.prodgate.gate.AgentGateResult;
+import io.jenkins.plugins.prodgate.gate.BuildReports;
 import io.jenkins.plugins.prodgate.gate.GateOutcome;
-import io.jenkins.plugins.prodgate.gate.Reports;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Verdict;
@@ -67,7 +67,7 @@ final class AgentGates {
                                        Map<String, Object> extra) throws Exception {
         Run<?, ?> run = context.get(Run.class);
         String file = name + "-" + context.get(org.jenkinsci.plugins.workflow.graph.FlowNode.class).getId();
-        String report = Reports.writeRendered(GatesAction.reportDir(run), file, result.json(), result.junitXml());
+        String report = BuildReports.writeRendered(GatesAction.reportDir(run), file, result.json(), result.junitXml());
         Map<String, Object> all = new java.util.HashMap<>(extra);
         all.put("junitXml", result.junitXml());
         return GateOutcome.publish(context, name, Verdict.valueOf(result.verdict()), result.headline(),

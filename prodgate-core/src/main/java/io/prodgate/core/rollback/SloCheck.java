@@ -5,6 +5,6 @@ package io.prodgate.core.rollback;
  *
  * @param value null when the query gave no usable value; {@code message} says why
  */
-public record SloEvidence(String name, String query, Double value, Double min, Double max, boolean held,
+public record SloCheck(String name, String query, Double value, Double min, Double max, boolean held,
                           String message) {
 }

@@ -9,10 +9,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** Writes a gate's reports into the build's {@code prodgate} folder and names the one the build page links to. */
-public final class Reports {
-    private static final Logger LOGGER = Logger.getLogger(Reports.class.getName());
+public final class BuildReports {
+    private static final Logger LOGGER = Logger.getLogger(BuildReports.class.getName());
 
-    private Reports() {
+    private BuildReports() {
     }
 
     /**
