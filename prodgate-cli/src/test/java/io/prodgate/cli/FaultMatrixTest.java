@@ -153,18 +153,7 @@ class FaultMatrixTest {
     @MethodSource("faults")
     void neverAPassAlwaysTheReasonNoSecretAnywhere(String name, String reason, Function<Query, MockResponse> answer)
             throws Exception {
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                Map<String, String> form = new HashMap<>();
-                for (String kv : request.getBody().utf8().split("&")) {
-                    String[] p = kv.split("=", 2);
-                    form.put(p[0], URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8));
-                }
-                return answer.apply(new Query(form.getOrDefault("query", ""),
-                        (long) Double.parseDouble(form.getOrDefault("time", "0"))));
-            }
-        });
+        answer(answer);
         CliRun run = replay(server.url("/").toString(), name);
         assertFault(run, name, reason);
     }
@@ -187,6 +176,14 @@ class FaultMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("down")
     void theFakeItselfIsHealthy(String ignored) throws Exception {
+        answer(FaultMatrixTest::healthy);
+        CliRun run = replay(server.url("/").toString(), "healthy");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("canary gate: PASS");
+    }
+
+    /** Answers every query of the gate through {@code answer}, from the query's form fields. */
+    void answer(Function<Query, MockResponse> answer) {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -195,12 +192,10 @@ class FaultMatrixTest {
                     String[] p = kv.split("=", 2);
                     form.put(p[0], URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8));
                 }
-                return healthy(new Query(form.get("query"), (long) Double.parseDouble(form.get("time"))));
+                return answer.apply(new Query(form.getOrDefault("query", ""),
+                        (long) Double.parseDouble(form.getOrDefault("time", "0"))));
             }
         });
-        CliRun run = replay(server.url("/").toString(), "healthy");
-        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("canary gate: PASS");
     }
 
     CliRun replay(String url, String name) throws Exception {
