@@ -2,34 +2,57 @@ package io.prodgate.cli;
 
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
-import io.prodgate.core.canary.Decision;
+import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.Evaluation;
 import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.util.Numbers;
-import io.prodgate.core.verdict.Reason;
+import io.prodgate.core.run.BakeListener;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Shows a live bake: on a terminal, one line redrawn in place (elapsed against bake, and each SLO's figures); without
- * one, a plain log line per evaluation, which is what CI logs want.
+ * Shows a bake: what it bakes against at the start, then on a terminal one line redrawn in place (elapsed against
+ * bake, and each SLO's figures); without one, a plain log line per evaluation, which is what CI logs want.
  */
-final class BakeProgress {
+public final class BakeProgress implements BakeListener {
     private final PrintWriter out;
     private final boolean terminal;
+    private final String source;
     private final Set<String> warned = new HashSet<>();
     private boolean lineOpen;
 
-    BakeProgress(PrintWriter out, boolean terminal) {
+    /** {@code source} names where the evidence comes from, e.g. "Prometheus http://...". */
+    public BakeProgress(PrintWriter out, boolean terminal, String source) {
         this.out = out;
         this.terminal = terminal;
+        this.source = source;
+    }
+
+    @Override
+    public boolean wantsPlan() {
+        return true;
+    }
+
+    @Override
+    public void started(BakeState state, boolean replay, boolean resumed, Optional<CanaryPlan> plan) {
+        out.println("canary gate: " + (replay ? "replaying " + state.startedAt() + " to " + state.endsAt()
+                : "baking until " + state.endsAt()) + ", " + source
+                + (resumed ? " (resumed after " + state.evaluations().size() + " evaluations)" : ""));
+        plan.ifPresent(p -> p.announcement().forEach(out::println));
+        out.flush();
+    }
+
+    @Override
+    public void evaluated(CanaryGate.Step step) {
+        onStep(step);
     }
 
     void onStep(CanaryGate.Step step) {
@@ -83,7 +106,7 @@ final class BakeProgress {
     }
 
     /** Ends the redrawn line so the verdict prints below it. */
-    void finish() {
+    public void finish() {
         if (lineOpen) {
             out.println();
             lineOpen = false;
@@ -100,15 +123,5 @@ final class BakeProgress {
 
     private static String pct(double ratio) {
         return Numbers.percent(ratio);
-    }
-
-    /** The verdict, when it came, and its reasons; {@code note} follows the first line (e.g. ", as expected"). */
-    static void printDecision(PrintWriter out, BakeState done, String note) {
-        Decision d = done.decision();
-        out.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
-                + Durations.human(Duration.between(done.startedAt(), d.decidedAt())) + " into the bake)" + note);
-        for (Reason r : d.reasons()) {
-            out.println("  - " + r.message());
-        }
     }
 }

@@ -1,34 +1,27 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
-import io.prodgate.core.canary.BakeStates;
-import io.prodgate.core.canary.CanaryGate;
-import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
-import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
-import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.Sleeper;
-import io.prodgate.core.report.CanaryHtml;
-import io.prodgate.core.report.CanaryReport;
-import io.prodgate.core.report.JUnitXml;
-import io.prodgate.core.report.Reports;
-import io.prodgate.core.rollback.ProofPolicy;
+import io.prodgate.core.run.BakeListener;
+import io.prodgate.core.run.CanaryOverrides;
+import io.prodgate.core.run.CanaryRun;
+import io.prodgate.core.run.RunContext;
+import io.prodgate.core.run.RunInputException;
 import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,65 +84,48 @@ public final class CanaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         GateFile gate = GateFileLoader.load(config);
-        CanarySpec spec = gate.requireCanary();
-        if (canarySelector != null || baselineSelector != null) {
-            spec = spec.withSelectors(canarySelector != null ? canarySelector : spec.canarySelector(),
-                    baselineSelector != null ? baselineSelector : spec.baselineSelector());
-        }
-        Replay replay = replayWindow();
-        if (replay != null) {
-            spec = replay.apply(spec);
+        CanaryOverrides overrides = CanaryOverrides.none().withSelectors(canarySelector, baselineSelector);
+        CanaryOverrides.Window window = replayWindow();
+        CanaryRun run;
+        try {
+            run = CanaryRun.of(gate, window == null ? overrides : overrides.withReplay(window));
+        } catch (RunInputException e) {
+            throw new UsageException("prodgate canary: " + e.getMessage());
         }
         if (metrics.problem() != null) {
             throw new UsageException("prodgate canary: " + metrics.problem());
         }
         PrometheusSettings settings = prometheus(gate, prometheusUrl, "canary");
+        RunContext context = RunContext.builder().clock(clock).progress(new ConsoleProgress(out))
+                .metrics(metrics.metrics, metrics.service(config)).build();
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
-            CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client),
-                    proofRequirement(spec, gate));
-            BakeState state = initialState(canary, gate, replay);
-            boolean terminal = !quiet && replay == null && System.console() != null;
-            BakeProgress progress = new BakeProgress(out, terminal);
-            BakeRunner runner = new BakeRunner(canary, step -> {
-                if (stateFile != null) {
-                    BakeStates.write(stateFile, step.state());
-                }
-                if (!quiet) {
-                    progress.onStep(step);
-                }
-            });
-            if (!quiet) {
-                out.println("canary gate: " + (replay != null ? "replaying " + state.startedAt() + " to " + state.endsAt()
-                        : "baking until " + state.endsAt()) + ", every " + Durations.human(spec.interval()) + ", "
-                        + spec.slos().size() + " SLOs, Prometheus " + client.endpoint());
+            CanaryRun.Bake bake = run.bake(context, new PrometheusEvidence(client),
+                    run.proofFromFile(proofFile != null ? proofFile : Path.of("rollback-proof.json"), context));
+            BakeState state;
+            try {
+                state = bake.resumeOrStart(Optional.ofNullable(stateFile));
+            } catch (RunInputException e) {
+                throw new UsageException("prodgate canary: --state " + e.getMessage());
             }
-            if (!quiet && replay == null && state.evaluations().isEmpty()) {
-                CanaryPlan.atStartOfBake(spec, new PrometheusEvidence(client), clock.instant()).announcement()
-                        .forEach(out::println);
-            }
+            CanarySpec spec = run.spec();
+            BakeProgress progress = new BakeProgress(out, window == null && System.console() != null,
+                    "every " + Durations.human(spec.interval()) + ", " + spec.slos().size() + " SLOs, Prometheus "
+                            + client.endpoint());
             metrics.start(out);
             try {
-                BakeState done = replay != null ? runner.replay(state) : runner.live(state, clock, sleeper);
+                BakeState done = bake.run(state, sleeper, stateFile == null ? CanaryRun.StateStore.NONE
+                        : CanaryRun.StateStore.file(stateFile), quiet ? BakeListener.SILENT : progress);
                 progress.finish();
-                String service = metrics.service(config);
-                metrics.metrics.verdict(service, "canary", done.decision().verdict());
-                metrics.metrics.bake(service, done.decision().verdict(),
-                        Duration.between(done.startedAt(), done.decision().decidedAt()));
-                return finish(gate, spec, done, replay != null ? "replay" : "live", out);
+                bake.finish(done, reports.files());
+                out.flush();
+                return done.decision().verdict().exitCode();
+            } catch (IOException e) {
+                // the state file or a report: a verdict, if reached, is shown and recorded by then
+                throw new OutputException("prodgate canary: cannot write " + e.getMessage(), e);
             } finally {
                 metrics.finish(commandSpec.commandLine().getErr());
             }
         }
-    }
-
-    private int finish(GateFile gate, CanarySpec spec, BakeState done, String mode, PrintWriter out) throws IOException {
-        Decision d = done.decision();
-        CanaryReport report = CanaryReport.of(gate.name(), spec, done, mode);
-        BakeProgress.printDecision(out, done, "");
-        reports.write(out, f -> Reports.writeJson(f, report),
-                f -> JUnitXml.write(f, "prodgate canary gate", d.decidedAt(), report.testCases()),
-                f -> CanaryHtml.write(f, report));
-        return d.verdict().exitCode();
     }
 
     /** The gate file's Prometheus connection, with the URL of {@code --prometheus} when given. */
@@ -165,41 +141,7 @@ public final class CanaryCommand implements Callable<Integer> {
         return gate.prometheus().map(p -> p.withUrl(url)).orElse(PrometheusSettings.of(url));
     }
 
-    /** The rollback proof, when the gate file requires one. */
-    private ProofRequirement proofRequirement(CanarySpec spec, GateFile gate) {
-        if (!spec.requireRollbackProof()) {
-            return ProofRequirement.none();
-        }
-        return ProofPolicy.requirement(proofFile != null ? proofFile : Path.of("rollback-proof.json"),
-                spec.maxProofAge(), gate.digest(), clock,
-                proof -> metrics.metrics.proof(metrics.service(config), proof.finishedAt()));
-    }
-
-    private BakeState initialState(CanaryGate canary, GateFile gate, Replay replay) throws Exception {
-        if (stateFile != null && Files.exists(stateFile)) {
-            BakeState s;
-            try {
-                s = BakeStates.read(stateFile);
-            } catch (IOException e) {
-                throw new UsageException("prodgate: " + stateFile + ": not a bake state file: " + e.getMessage()
-                        + "; delete it to start a new bake");
-            }
-            if (!s.gateDigest().equals(gate.digest())) {
-                throw new UsageException("prodgate: " + stateFile + ": this bake state belongs to another version of the "
-                        + "gate file; delete it to start a new bake");
-            }
-            // A resumed bake keeps its own window; a different one asked for would be silently ignored.
-            if (replay != null && !(s.startedAt().equals(replay.from()) && s.endsAt().equals(replay.to()))) {
-                throw new UsageException("prodgate canary: --state " + stateFile + " holds a bake from "
-                        + s.startedAt() + " to " + s.endsAt() + ", which would be resumed instead of replaying --from "
-                        + from + " --to " + to + "; delete it, name another --state file, or drop --from/--to");
-            }
-            return s;
-        }
-        return canary.start(replay != null ? replay.from() : clock.instant());
-    }
-
-    private Replay replayWindow() throws UsageException {
+    private CanaryOverrides.Window replayWindow() throws UsageException {
         if (from == null && to == null) {
             return null;
         }
@@ -211,7 +153,7 @@ public final class CanaryCommand implements Callable<Integer> {
         if (!end.isAfter(start)) {
             throw new UsageException("prodgate canary: --to (" + to + ") must be after --from (" + from + ")");
         }
-        return new Replay(start, end);
+        return new CanaryOverrides.Window(start, end);
     }
 
     static Instant time(String option, String text) throws UsageException {
@@ -224,18 +166,6 @@ public final class CanaryCommand implements Callable<Integer> {
                 throw new UsageException("prodgate canary: " + option + " '" + text
                         + "' is not an ISO-8601 time such as 2026-11-24T10:00:00Z");
             }
-        }
-    }
-
-    /** A replay window: the bake becomes the window, so that the schedule is the one a live bake would have had. */
-    record Replay(Instant from, Instant to) {
-        CanarySpec apply(CanarySpec spec) throws UsageException {
-            Duration bake = Duration.between(from, to);
-            if (bake.compareTo(spec.interval()) < 0) {
-                throw new UsageException("prodgate canary: the replay window (" + Durations.human(bake)
-                        + ") is shorter than the interval (" + Durations.human(spec.interval()) + ")");
-            }
-            return spec.withBake(bake);
         }
     }
 }

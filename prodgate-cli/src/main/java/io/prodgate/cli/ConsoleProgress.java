@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** A gate run's progress on the command's output: the summary, then a line for each file written. */
-record ConsoleProgress(PrintWriter out) implements Progress {
+public record ConsoleProgress(PrintWriter out) implements Progress {
     @Override
     public void summary(String text) {
         out.print(text);

@@ -4,33 +4,22 @@ import io.prodgate.cli.demo.Behaviour;
 import io.prodgate.cli.demo.DemoEnvironment;
 import io.prodgate.cli.demo.LoadGenerator;
 import io.prodgate.cli.demo.LocalPrometheus;
-import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
-import io.prodgate.core.canary.BakeStates;
-import io.prodgate.core.canary.CanaryGate;
-import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
-import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.Sleeper;
-import io.prodgate.core.report.CanaryHtml;
-import io.prodgate.core.report.CanaryReport;
-import io.prodgate.core.report.JUnitXml;
-import io.prodgate.core.report.Reports;
-import io.prodgate.core.report.RollbackHtml;
-import io.prodgate.core.report.RollbackReports;
-import io.prodgate.core.report.SmokeHtml;
-import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.rollback.ProofPolicy;
-import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
-import io.prodgate.core.rollback.RollbackProofs;
-import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.run.CanaryOverrides;
+import io.prodgate.core.run.CanaryRun;
+import io.prodgate.core.run.ReportFiles;
+import io.prodgate.core.run.RollbackRun;
+import io.prodgate.core.run.RunContext;
+import io.prodgate.core.run.SmokeOverrides;
+import io.prodgate.core.run.SmokeRun;
 import io.prodgate.core.smoke.SmokeResult;
-import io.prodgate.core.smoke.SmokeSpec;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
@@ -45,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -289,7 +279,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Writes the demo's gate file, with this run's Prometheus and bake, to the output folder, and loads it. */
     private GateFile writeGateFile(DemoEnvironment env, Plan plan) throws Exception {
         Path file = outDir.resolve(GATE_FILE);
-        Reports.writeAtomically(file, gateFile(env.prometheus().url(), env.staging().url(), env.canary().url(), plan));
+        io.prodgate.core.util.AtomicFiles.writeString(file, gateFile(env.prometheus().url(), env.staging().url(), env.canary().url(), plan));
         return GateFileLoader.load(file);
     }
 
@@ -357,6 +347,10 @@ public final class DemoCommand implements Callable<Integer> {
      * @param outDir the demo's output folder; each stage writes into its own sub-folder
      */
     record Context(PrintWriter out, Path outDir, Plan plan, GateFile gate, Clock clock, Sleeper sleeper) {
+        /** A gate run's context as {@code prodgate} gives it: progress on the demo's output, its clock. */
+        RunContext runContext() {
+            return RunContext.builder().clock(clock).progress(new ConsoleProgress(out)).build();
+        }
     }
 
     /** One step of the demo: changes the environment, runs a gate, and reports how that went. */
@@ -452,40 +446,29 @@ public final class DemoCommand implements Callable<Integer> {
                     ? " at the end of the " + Durations.human(plan.bake()) + " bake" : ", well before the bake ends"));
 
             GateFile gate = ctx.gate();
-            CanarySpec spec = gate.requireCanary();
+            CanaryRun run = CanaryRun.of(gate, CanaryOverrides.none());
+            RunContext runContext = ctx.runContext();
             BakeState done;
             try (PrometheusClient client = gate.requirePrometheus().openClient(gate.name(), System.getenv(),
                     gate.baseDir())) {
-                CanaryGate canary = new CanaryGate(spec, gate.digest(), new PrometheusEvidence(client),
-                        proofRequirement(spec, gate, ctx));
-                BakeState state = canary.start(ctx.clock().instant());
-                BakeStates.write(stateFile, state);
-                o.println("canary gate: baking until " + state.endsAt() + ", every " + Durations.human(spec.interval())
-                        + ", " + spec.slos().size() + " SLOs, Prometheus " + client.endpoint());
-                BakeProgress progress = new BakeProgress(o, false);
-                BakeRunner runner = new BakeRunner(canary, step -> {
-                    BakeStates.write(stateFile, step.state());
-                    progress.onStep(step);
-                });
-                done = runner.live(state, ctx.clock(), ctx.sleeper());
+                CanaryRun.Bake bake = run.bake(runContext, new PrometheusEvidence(client),
+                        run.proofFromFile(proofFile(ctx), runContext));
+                BakeState state = bake.start();
+                CanaryRun.StateStore store = CanaryRun.StateStore.file(stateFile);
+                store.save(state);
+                BakeProgress progress = new BakeProgress(o, false, "every " + Durations.human(run.spec().interval())
+                        + ", " + run.spec().slos().size() + " SLOs, Prometheus " + client.endpoint());
+                done = bake.run(state, ctx.sleeper(), store, progress);
                 progress.finish();
+                bake.finish(done, ReportFiles.of(reportFile, junitFile, dir.resolve("canary-report.html")));
             }
-
             Decision d = done.decision();
             Duration after = Duration.between(done.startedAt(), d.decidedAt());
-            BakeProgress.printDecision(o, done, d.verdict() == expected ? ", as expected" : ", expected " + expected);
-            CanaryReport report = CanaryReport.of(gate.name(), spec, done, "live");
-            Reports.writeJson(reportFile, report);
-            JUnitXml.write(junitFile, "prodgate canary gate (demo: " + name + ")", d.decidedAt(), report.testCases());
-            Path htmlFile = dir.resolve("canary-report.html");
-            CanaryHtml.write(htmlFile, report);
+            o.println(d.verdict() == expected ? "  as expected" : "  expected " + expected);
             o.println(String.format(Locale.ROOT, "  load in this stage: %,d requests (%,d to the canary), %,d dropped",
                     traffic.sent(), traffic.sentByTarget().getOrDefault(DemoEnvironment.CANARY, 0L),
                     traffic.dropped()));
-            o.println("  HTML report: " + htmlFile);
-            o.println("  JSON report: " + reportFile);
-            o.println("  JUnit XML:   " + junitFile);
-            o.println("  bake state:  " + stateFile);
+            o.println("  bake state: " + stateFile);
             o.flush();
             return new StageResult(name, expected, d.verdict(), after);
         }
@@ -494,13 +477,6 @@ public final class DemoCommand implements Callable<Integer> {
     /** Where the rollback stage leaves its proof, which the canary stages require. */
     static Path proofFile(Context ctx) {
         return ctx.outDir().resolve("rollback-rehearsal").resolve("rollback-proof.json");
-    }
-
-    /** The canary may be promoted only with the rollback stage's proof, as {@code prodgate canary --proof} does. */
-    static ProofRequirement proofRequirement(CanarySpec spec, GateFile gate, Context ctx) {
-        return spec.requireRollbackProof()
-                ? ProofPolicy.requirement(proofFile(ctx), spec.maxProofAge(), gate.digest(), ctx.clock(), proof -> { })
-                : ProofRequirement.none();
     }
 
     /** stagingSmoke against the staging instance: deploy mechanics and a happy path, nothing more. */
@@ -519,15 +495,9 @@ public final class DemoCommand implements Callable<Integer> {
         public StageResult run(DemoEnvironment env, Context ctx) throws Exception {
             PrintWriter o = ctx.out();
             Path dir = Files.createDirectories(ctx.outDir().resolve("staging-smoke"));
-            GateFile gate = ctx.gate();
-            SmokeSpec spec = gate.requireSmoke();
-            SmokeResult result = new SmokeGate(ctx.clock(), System.getenv()).run(gate.ref(), spec);
-            o.print(SmokeReports.summary(result));
-            Path html = dir.resolve("smoke-report.html");
-            SmokeHtml.write(html, result, spec.timeBox());
-            SmokeReports.writeJson(dir.resolve("smoke-report.json"), result);
-            SmokeReports.writeJunit(dir.resolve("smoke-junit.xml"), result);
-            o.println("  HTML report: " + html);
+            SmokeResult result = SmokeRun.of(ctx.gate(), SmokeOverrides.none()).run(ctx.runContext(),
+                    ReportFiles.of(dir.resolve("smoke-report.json"), dir.resolve("smoke-junit.xml"),
+                            dir.resolve("smoke-report.html")));
             o.flush();
             return new StageResult(name(), Verdict.PASS, result.verdict(), result.elapsed());
         }
@@ -551,15 +521,8 @@ public final class DemoCommand implements Callable<Integer> {
             PrintWriter o = ctx.out();
             Path proofFile = proofFile(ctx);
             Path dir = Files.createDirectories(proofFile.getParent());
-            RollbackProof proof = new RollbackGate(ctx.clock(), System.getenv())
-                    .run(ctx.gate().ref(), ctx.gate().prometheus(), ctx.gate().requireRollback());
-            o.print(RollbackReports.summary(proof));
-            RollbackProofs.write(proofFile, proof);
-            Path html = dir.resolve("rollback-report.html");
-            RollbackHtml.write(html, proof);
-            RollbackReports.writeJunit(dir.resolve("rollback-junit.xml"), proof);
-            o.println("  proof:       " + proofFile);
-            o.println("  HTML report: " + html);
+            RollbackProof proof = RollbackRun.of(ctx.gate(), Optional.empty()).run(ctx.runContext(), proofFile,
+                    ReportFiles.of(null, dir.resolve("rollback-junit.xml"), dir.resolve("rollback-report.html")));
             o.flush();
             return new StageResult(name(), Verdict.PASS, proof.proven() ? Verdict.PASS : Verdict.FAIL,
                     proof.timeToRollBack());

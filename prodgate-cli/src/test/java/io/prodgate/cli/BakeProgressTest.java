@@ -31,7 +31,7 @@ class BakeProgressTest {
     @Test
     void withoutATerminalEachEvaluationIsOnePlainLogLine() {
         StringWriter out = new StringWriter();
-        BakeProgress progress = new BakeProgress(new PrintWriter(out), false);
+        BakeProgress progress = new BakeProgress(new PrintWriter(out), false, "Prometheus http://127.0.0.1:9090");
         CanaryGate gate = gate();
         BakeState s = gate.start(T0);
         for (int i = 0; i < 3; i++) {
@@ -47,9 +47,25 @@ class BakeProgressTest {
     }
 
     @Test
+    void theStartSaysWhatIsBakedOrReplayedAndAResumeSaysSo() {
+        StringWriter out = new StringWriter();
+        BakeProgress progress = new BakeProgress(new PrintWriter(out), false, "every 1m, 1 SLOs, Prometheus P");
+        CanaryGate gate = gate();
+        BakeState s = gate.start(T0);
+        progress.started(s, false, false, java.util.Optional.empty());
+        progress.started(s, true, false, java.util.Optional.empty());
+        progress.started(gate.evaluate(s, s.nextEvaluationAt()).state(), false, true, java.util.Optional.empty());
+        assertThat(out.toString().lines().toList()).containsExactly(
+                "canary gate: baking until 2026-11-24T10:10:00Z, every 1m, 1 SLOs, Prometheus P",
+                "canary gate: replaying 2026-11-24T10:00:00Z to 2026-11-24T10:10:00Z, every 1m, 1 SLOs, Prometheus P",
+                "canary gate: baking until 2026-11-24T10:10:00Z, every 1m, 1 SLOs, Prometheus P (resumed after 1 "
+                        + "evaluations)");
+    }
+
+    @Test
     void onATerminalOneLineIsRedrawnWithABar() {
         StringWriter out = new StringWriter();
-        BakeProgress progress = new BakeProgress(new PrintWriter(out), true);
+        BakeProgress progress = new BakeProgress(new PrintWriter(out), true, "Prometheus http://127.0.0.1:9090");
         CanaryGate gate = gate();
         BakeState s = gate.start(T0);
         for (int i = 0; i < 5; i++) {

@@ -193,7 +193,7 @@ class CommandLineTest {
                 "--from", "2026-11-24T10:00:00Z", "--to", "2026-11-24T10:30:00Z");
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(64);
         assertThat(run.err()).contains("--state " + state + " holds a bake from 2026-11-24T09:00:00Z to"
-                + " 2026-11-24T09:30:00Z, which would be resumed instead of replaying --from 2026-11-24T10:00:00Z");
+                + " 2026-11-24T09:30:00Z, which would be resumed instead of replaying from 2026-11-24T10:00:00Z");
     }
 
     @Test

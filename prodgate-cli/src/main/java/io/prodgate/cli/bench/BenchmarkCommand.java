@@ -4,17 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prodgate.cli.CommandLineUrls;
 import io.prodgate.cli.UsageException;
-import io.prodgate.cli.UsageException;
-import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
-import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.PrometheusEvidence;
 import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
+import io.prodgate.core.prometheus.Sleeper;
+import io.prodgate.core.run.BakeListener;
+import io.prodgate.core.run.CanaryOverrides;
+import io.prodgate.core.run.CanaryRun;
+import io.prodgate.core.run.RunContext;
 import io.prodgate.core.util.Json;
 import io.prodgate.core.verdict.Verdict;
 import java.io.PrintWriter;
@@ -116,7 +118,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             try {
                 List<Future<Outcome>> futures = new ArrayList<>();
                 for (JsonNode t : truths) {
-                    futures.add(pool.submit(() -> replay(t, base, gate.digest(), client, from, to, evaluations)));
+                    futures.add(pool.submit(() -> replay(t, gate, client, from, to, evaluations)));
                 }
                 for (Future<Outcome> f : futures) {
                     Outcome o = f.get();
@@ -135,14 +137,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Outcome replay(JsonNode t, CanarySpec base, String digest, PrometheusClient client, Instant from,
-                           Instant to, int[] evaluations) throws Exception {
+    private Outcome replay(JsonNode t, GateFile gate, PrometheusClient client, Instant from, Instant to,
+                           int[] evaluations) throws Exception {
         String name = t.get("scenario").asText();
-        CanarySpec spec = base.toBuilder().selectors("scenario=\"" + name + "\",track=\"canary\"",
-                "scenario=\"" + name + "\",track=\"stable\"").rollbackProof(false, base.maxProofAge()).build()
-                .withBake(Duration.between(from, to));
-        CanaryGate gate = new CanaryGate(spec, digest, new PrometheusEvidence(client), ProofRequirement.none());
-        BakeState done = new BakeRunner(gate, step -> { }).replay(gate.start(from));
+        // each scenario's own series, replayed over the corpus' window; the corpus holds no rollback proofs
+        CanaryRun run = CanaryRun.of(gate, CanaryOverrides.none()
+                .withSelectors("scenario=\"" + name + "\",track=\"canary\"", "scenario=\"" + name + "\",track=\"stable\"")
+                .withReplay(new CanaryOverrides.Window(from, to)));
+        CanaryRun.Bake bake = run.bake(RunContext.builder().build(), new PrometheusEvidence(client),
+                ProofRequirement.none());
+        BakeState done = bake.run(bake.start(), Sleeper.SYSTEM, CanaryRun.StateStore.NONE, BakeListener.SILENT);
         synchronized (evaluations) {
             evaluations[0] += done.evaluations().size();
         }

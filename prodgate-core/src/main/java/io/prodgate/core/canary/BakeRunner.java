@@ -7,9 +7,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Drives a bake to its verdict: live (waiting on the clock until each evaluation) or as a replay over stored data
- * (evaluating on the same schedule, without waiting). After each evaluation the listener sees the step, which is where
- * the CLI writes its state file and prints progress.
+ * Drives a bake on its evaluation grid: live (waiting on the clock until each evaluation), as a replay over stored
+ * data (the same schedule, without waiting), or one wake-up at a time for a caller that owns its own timer (a Jenkins
+ * step). Every evaluation is made at its own point of the grid, also those that fell due while the process was down,
+ * so a resumed bake decides exactly as an uninterrupted one. After each evaluation the listener sees the step, which is
+ * where callers persist the state and show progress.
  */
 public final class BakeRunner {
     /** Sees every evaluation; a good place to persist the state. */
@@ -28,33 +30,33 @@ public final class BakeRunner {
 
     /** Evaluates at each scheduled time in turn, as fast as the source answers. */
     public BakeState replay(BakeState state) throws Exception {
+        return advance(state, state.endsAt());
+    }
+
+    /** Waits on {@code clock} for each evaluation; evaluations that are overdue (after a resume) are made at once. */
+    public BakeState live(BakeState state, Clock clock, Sleeper sleeper) throws Exception {
         BakeState current = state;
         while (!current.decided()) {
+            Duration wait = Duration.between(clock.instant(), current.nextEvaluationAt());
+            if (!wait.isNegative() && !wait.isZero()) {
+                sleeper.sleep(wait);
+                continue;
+            }
+            current = advance(current, clock.instant());
+        }
+        return current;
+    }
+
+    /** Makes every evaluation due by {@code now}, each at its own time, and returns the state after the last. */
+    public BakeState advance(BakeState state, Instant now) throws Exception {
+        BakeState current = state;
+        while (!current.decided() && !current.nextEvaluationAt().isAfter(now)) {
             CanaryGate.Step step = gate.evaluate(current, current.nextEvaluationAt());
             if (step.evaluation() == null && !step.decided()) {
                 throw new IllegalStateException("the bake made no progress at " + current.nextEvaluationAt());
             }
             current = step.state();
             listener.onStep(step);
-        }
-        return current;
-    }
-
-    /** Waits on {@code clock} for each evaluation; a state that is overdue (after a resume) is evaluated at once. */
-    public BakeState live(BakeState state, Clock clock, Sleeper sleeper) throws Exception {
-        BakeState current = state;
-        while (!current.decided()) {
-            Instant now = clock.instant();
-            Duration wait = Duration.between(now, current.nextEvaluationAt());
-            if (!wait.isNegative() && !wait.isZero()) {
-                sleeper.sleep(wait);
-                continue;
-            }
-            CanaryGate.Step step = gate.evaluate(current, now);
-            current = step.state();
-            if (step.evaluation() != null || step.decided()) {
-                listener.onStep(step);
-            }
         }
         return current;
     }

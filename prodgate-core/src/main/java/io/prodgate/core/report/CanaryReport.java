@@ -57,6 +57,18 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
     public record Side(String status, Double bad, Double total, Double value, String detail) {
     }
 
+    /** The verdict, when in the bake it came, and its reasons: a few lines, each ending in a newline. */
+    public static String summary(BakeState decided) {
+        Decision d = decided.decision();
+        StringBuilder out = new StringBuilder("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
+                + io.prodgate.core.util.Durations.human(Duration.between(decided.startedAt(), d.decidedAt()))
+                + " into the bake)").append(System.lineSeparator());
+        for (Reason r : d.reasons()) {
+            out.append("  - ").append(r.message()).append(System.lineSeparator());
+        }
+        return out.toString();
+    }
+
     /** Builds the report of a bake; {@code mode} is {@code live} or {@code replay}. */
     public static CanaryReport of(String gateFile, CanarySpec spec, BakeState state, String mode) {
         List<Evaluation> all = state.evaluations();

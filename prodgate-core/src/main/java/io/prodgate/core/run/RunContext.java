@@ -1,6 +1,7 @@
 package io.prodgate.core.run;
 
 import io.prodgate.core.metrics.GateMetrics;
+import io.prodgate.core.report.ReportStylesheet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,6 +64,11 @@ public final class RunContext {
         write("JSON report", reports.json(), json);
         write("JUnit XML", reports.junit(), junit);
         write("HTML report", reports.html(), html);
+        if (reports.html().isPresent()) {
+            // the page links to its stylesheet instead of inlining it (a strict CSP would block inline styles)
+            Path page = reports.html().get().toAbsolutePath();
+            files.write(page.resolveSibling(ReportStylesheet.FILE_NAME), ReportStylesheet.content());
+        }
     }
 
     public static final class Builder {

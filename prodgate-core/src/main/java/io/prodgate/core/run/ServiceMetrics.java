@@ -17,6 +17,14 @@ record ServiceMetrics(GateMetrics metrics, String service) {
         metrics.verdict(service, gate, verdict);
     }
 
+    void bake(Verdict verdict, Duration duration) {
+        metrics.bake(service, verdict, duration);
+    }
+
+    void proof(Instant finishedAt) {
+        metrics.proof(service, finishedAt);
+    }
+
     void rollback(boolean proven, Duration timeToRollBack, Instant finishedAt) {
         metrics.rollback(service, proven, timeToRollBack, finishedAt);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.metrics.GateMetrics;
+import io.prodgate.core.report.ReportStylesheet;
 import io.prodgate.core.report.SmokeReports;
 import io.prodgate.core.smoke.GateFiles;
 import io.prodgate.core.smoke.LocalServer;
@@ -58,6 +59,8 @@ class SmokeRunTest {
         assertThat(output.files.get(json)).isEqualTo(SmokeReports.json(result) + System.lineSeparator());
         assertThat(output.files.get(junit)).isEqualTo(SmokeReports.junit(result));
         assertThat(output.files.get(html)).contains("<html").contains("down");
+        assertThat(output.files).as("the page's stylesheet beside it, as the page links to it")
+                .containsKey(html.toAbsolutePath().resolveSibling(ReportStylesheet.FILE_NAME));
         assertThat(RecordingOutput.scrape(metrics))
                 .contains("prodgate_verdicts_total{gate=\"smoke\",service=\"checkout\",verdict=\"FAIL\"} 1.0");
     }

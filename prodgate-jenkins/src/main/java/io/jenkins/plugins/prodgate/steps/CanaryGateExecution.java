@@ -8,7 +8,6 @@ import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
-import io.jenkins.plugins.prodgate.gate.BuildReports;
 import io.jenkins.plugins.prodgate.gate.BuildRollbackProofs;
 import io.jenkins.plugins.prodgate.gate.CanarySettings;
 import io.jenkins.plugins.prodgate.gate.GateExecutors;
@@ -18,7 +17,6 @@ import io.jenkins.plugins.prodgate.gate.PrometheusConnection;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.CanaryGate;
-import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.Evaluation;
@@ -32,10 +30,16 @@ import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.report.JUnitXml;
+import io.prodgate.core.run.BakeListener;
+import io.prodgate.core.run.CanaryRun;
+import io.prodgate.core.run.ReportFiles;
+import io.prodgate.core.run.RunContext;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Reason;
-import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,8 +93,19 @@ final class CanaryGateExecution extends StepExecution {
     private transient Prepared prepared;
 
     /** What is rebuilt from the persisted fields after a restart. */
-    private record Prepared(String gateName, CanarySpec spec, CanaryGate gate, PrometheusClient client,
-                            String connection) {
+    private record Prepared(CanaryRun run, CanaryRun.Bake bake, PrometheusClient client, String connection) {
+        CanarySpec spec() {
+            return run.spec();
+        }
+    }
+
+    /** Thrown from a state save when the step was stopped meanwhile: no further evaluation is made. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super(null, null, false, false);
+        }
     }
 
     CanaryGateExecution(StepContext context, @CheckForNull String config, @CheckForNull String configText,
@@ -168,16 +183,15 @@ final class CanaryGateExecution extends StepExecution {
             Run<?, ?> run = context.get(Run.class);
             TaskListener listener = context.get(TaskListener.class);
             Prepared p = prepare(run, listener);
+            CanarySpec spec = p.spec();
             if (state == null) {
-                state = p.gate().start(Instant.now());
-                CanarySpec spec = p.spec();
+                state = p.bake().start(Instant.now());
                 listener.getLogger().println(Messages.CanaryGate_Started(Durations.human(spec.bake()),
                         Durations.human(spec.interval()), spec.evaluations(), spec.canarySelector(),
                         spec.baselineSelector(), String.join(", ", spec.slos().stream().map(s -> s.name()).toList()),
                         p.connection()));
                 // what this bake can decide at the recent traffic, as prodgate plan computes it
-                CanaryPlan.atStartOfBake(spec, new PrometheusEvidence(p.client()), state.startedAt()).announcement()
-                        .forEach(listener.getLogger()::println);
+                p.bake().plan(state.startedAt()).announcement().forEach(listener.getLogger()::println);
                 progress = Messages.CanaryGate_Baking(0, spec.evaluations(), state.nextEvaluationAt());
                 context.saveState();
                 wakeUpAt(state.nextEvaluationAt());
@@ -185,25 +199,32 @@ final class CanaryGateExecution extends StepExecution {
             }
             // Evaluate at each due point of the grid, not once at "now": after a restart this replays the missed
             // evaluations exactly as they would have happened.
-            while (!state.nextEvaluationAt().isAfter(Instant.now())) {
-                CanaryGate.Step step = p.gate().evaluate(state, state.nextEvaluationAt());
-                if (step.evaluation() == null && !step.decided()) {
-                    throw new IllegalStateException("the bake made no progress at " + state.nextEvaluationAt());
-                }
-                log(listener, p.spec(), step);
-                if (step.decided()) {
-                    finish(run, p, step.state(), step.judgement());
-                    return;
-                }
-                state = step.state();
-                progress = Messages.CanaryGate_Baking(state.evaluations().size(), p.spec().evaluations(),
-                        state.nextEvaluationAt()) + " " + statusLine(step.judgement());
-                context.saveState();
-                if (isDone()) {
-                    return;
-                }
+            Judgement[] last = {null};
+            BakeState reached;
+            try {
+                reached = p.bake().advance(state, Instant.now(), next -> {
+                    if (isDone()) {
+                        throw new Stopped();
+                    }
+                    if (!next.decided()) { // a decided state ends the step; it is never persisted
+                        state = next;
+                        context.saveState();
+                    }
+                }, new BakeListener() {
+                    @Override
+                    public void evaluated(CanaryGate.Step step) {
+                        last[0] = step.judgement();
+                        log(listener, spec, step);
+                        progress = Messages.CanaryGate_Baking(step.state().evaluations().size(), spec.evaluations(),
+                                step.nextEvaluationAt()) + " " + statusLine(step.judgement());
+                    }
+                });
+            } catch (Stopped stopped) {
+                return;
             }
-            if (!isDone()) {
+            if (reached.decided()) {
+                finish(run, p, reached, last[0]);
+            } else if (!isDone()) {
                 wakeUpAt(state.nextEvaluationAt());
             }
         } catch (AbortException e) {
@@ -241,9 +262,11 @@ final class CanaryGateExecution extends StepExecution {
                 ProdgateConfiguration.get());
         ProofRequirement proof = spec.requireRollbackProof()
                 ? new BuildRollbackProofs(run, spec.maxProofAge(), listener) : ProofRequirement.none();
-        CanaryGate gate = new CanaryGate(spec, digest, new PrometheusEvidence(connection.client()), proof);
-        prepared = new Prepared(gateText == null ? GATE : gateText.name(), spec, gate, connection.client(),
-                connection.description());
+        CanaryRun canary = CanaryRun.of(gateText == null ? GATE : gateText.name(), digest, spec);
+        // the build log shows the verdict as GateOutcome publishes it, so the run itself stays silent
+        CanaryRun.Bake bake = canary.bake(RunContext.builder().build(), new PrometheusEvidence(connection.client()),
+                proof);
+        prepared = new Prepared(canary, bake, connection.client(), connection.description());
         return prepared;
     }
 
@@ -277,21 +300,41 @@ final class CanaryGateExecution extends StepExecution {
         Decision decision = decided.decision();
         progress = decision.verdict().name();
         try {
-            CanaryReport report = CanaryReport.of(p.gateName(), p.spec(), decided, "live");
             String name = "canary-" + getContext().get(FlowNode.class).getId();
-            File dir = GatesAction.reportDir(run);
-            String junit = JUnitXml.render("prodgate." + GATE, Instant.now(), report.testCases());
-            String reportFile = BuildReports.write(dir, name, report, junit);
-            List<String> reasons = decision.reasons().stream().map(Reason::message).toList();
+            Path dir = GatesAction.reportDir(run).toPath();
+            Path html = dir.resolve(name + ".html");
+            Path json = dir.resolve(name + ".json");
             Map<String, Object> extra = new java.util.HashMap<>();
-            extra.put("junitXml", junit);
             extra.put("evaluations", decided.evaluations().size());
+            String reportFile = html.getFileName().toString();
+            try {
+                CanaryReport report = p.bake().finish(decided, new ReportFiles(Optional.of(json),
+                        Optional.of(dir.resolve(name + ".xml")), Optional.of(html)));
+                extra.put("junitXml", JUnitXml.render(CanaryRun.JUNIT_SUITE, decision.decidedAt(),
+                        report.testCases()));
+            } catch (IOException e) {
+                // the verdict stands without its reports: say so, and link what was written
+                LOGGER.log(Level.WARNING, "canaryGate: could not write the reports of " + name, e);
+                context(TaskListener.class).getLogger().println("prodgate: could not write the reports: "
+                        + e.getMessage());
+                reportFile = Files.exists(html) ? reportFile : Files.exists(json) ? json.getFileName().toString()
+                        : null;
+            }
+            List<String> reasons = decision.reasons().stream().map(Reason::message).toList();
             Map<String, Object> result = GateOutcome.publish(getContext(), GATE, decision.verdict(),
                     headline(decision, judgement), reasons, reportFile, extra);
             getContext().onSuccess(result);
         } catch (Exception failedOrBroken) { // FAIL arrives here as an AbortException carrying the reasons
             getContext().onFailure(failedOrBroken);
         }
+    }
+
+    private <T> T context(Class<T> type) throws Exception {
+        T value = getContext().get(type);
+        if (value == null) {
+            throw new IllegalStateException("the step has no " + type.getSimpleName());
+        }
+        return value;
     }
 
     private void fail(Throwable cause) {

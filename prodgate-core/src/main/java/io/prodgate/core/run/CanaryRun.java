@@ -1,0 +1,235 @@
+package io.prodgate.core.run;
+
+import io.prodgate.core.canary.BakeRunner;
+import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.BakeStates;
+import io.prodgate.core.canary.CanaryGate;
+import io.prodgate.core.canary.CanaryPlan;
+import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.EvidenceSource;
+import io.prodgate.core.canary.ProofRequirement;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
+import io.prodgate.core.prometheus.Sleeper;
+import io.prodgate.core.report.CanaryHtml;
+import io.prodgate.core.report.CanaryReport;
+import io.prodgate.core.report.JUnitXml;
+import io.prodgate.core.report.Reports;
+import io.prodgate.core.rollback.ProofPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One canary bake, whoever calls it: the gate file's canary section with the caller's overrides, baked live, replayed
+ * over a past window or resumed from its saved state, its verdict and bake time recorded in the gate metrics, its
+ * summary shown and every report asked for written.
+ *
+ * <p>What differs between callers stays outside: the evidence source (a Prometheus client opened with the caller's
+ * credentials), the rollback proof (a file, or a CI's own store), where the state is saved, and what the caller shows
+ * of each evaluation ({@link BakeListener}). Loading is apart from baking, so that a caller can refuse its own bad
+ * options, or start serving metrics, between a gate file that loaded and a bake that begins.
+ */
+public final class CanaryRun {
+    static final String GATE = "canary";
+    /** The JUnit suite of a canary's report, one case per SLO. */
+    public static final String JUNIT_SUITE = "prodgate canary gate";
+
+    private final String gateName;
+    private final String gateDigest;
+    private final CanarySpec spec;
+    private final Optional<CanaryOverrides.Window> replay;
+
+    private CanaryRun(String gateName, String gateDigest, CanarySpec spec, Optional<CanaryOverrides.Window> replay) {
+        this.gateName = Objects.requireNonNull(gateName, "gateName");
+        this.gateDigest = Objects.requireNonNull(gateDigest, "gateDigest");
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.replay = Objects.requireNonNull(replay, "replay");
+    }
+
+    /** Reads the gate file and its canary section, with {@code overrides} applied. */
+    public static CanaryRun load(Path gateFile, CanaryOverrides overrides)
+            throws GateFileException, RunInputException {
+        return of(GateFileLoader.load(gateFile), overrides);
+    }
+
+    /** The canary section of a gate file already read (e.g. inline text), with {@code overrides} applied. */
+    public static CanaryRun of(GateFile gate, CanaryOverrides overrides) throws GateFileException, RunInputException {
+        return new CanaryRun(gate.name(), gate.digest(), overrides.apply(gate.requireCanary()), overrides.replay());
+    }
+
+    /**
+     * A canary section put together by the caller (e.g. a CI's global settings with a step's own), live.
+     *
+     * @param gateDigest names this version of the settings: a saved bake state and a rollback proof belong to it
+     */
+    public static CanaryRun of(String gateName, String gateDigest, CanarySpec spec) {
+        return new CanaryRun(gateName, gateDigest, spec, Optional.empty());
+    }
+
+    /** The section as it will bake, overrides applied. */
+    public CanarySpec spec() {
+        return spec;
+    }
+
+    public String gateDigest() {
+        return gateDigest;
+    }
+
+    /** The window judged instead of baking live, if any. */
+    public Optional<CanaryOverrides.Window> replay() {
+        return replay;
+    }
+
+    /**
+     * The rollback proof at {@code proofFile} that the section may require (none when it does not), held against the
+     * context's clock and recorded in its metrics when valid.
+     */
+    public ProofRequirement proofFromFile(Path proofFile, RunContext context) {
+        if (!spec.requireRollbackProof()) {
+            return ProofRequirement.none();
+        }
+        return ProofPolicy.requirement(proofFile, spec.maxProofAge(), gateDigest, context.clock(),
+                proof -> context.metrics().ifPresent(m -> m.proof(proof.finishedAt())));
+    }
+
+    /** The bake over {@code source}: its gate, ready to start or resume. */
+    public Bake bake(RunContext context, EvidenceSource source, ProofRequirement proof) {
+        return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof));
+    }
+
+    /** Where a bake's state is saved after each evaluation, so that it can be resumed. */
+    @FunctionalInterface
+    public interface StateStore {
+        StateStore NONE = state -> { };
+
+        void save(BakeState state) throws IOException;
+
+        /** The state as JSON in {@code file}, written atomically. */
+        static StateStore file(Path file) {
+            return state -> BakeStates.write(file, state);
+        }
+    }
+
+    /** One bake of this run's gate. */
+    public final class Bake {
+        private final RunContext context;
+        private final EvidenceSource source;
+        private final CanaryGate gate;
+
+        private Bake(RunContext context, EvidenceSource source, CanaryGate gate) {
+            this.context = context;
+            this.source = source;
+            this.gate = gate;
+        }
+
+        /** A new bake: at the replay window's start, or now on the context's clock. */
+        public BakeState start() {
+            return gate.start(replay.map(CanaryOverrides.Window::from).orElseGet(context.clock()::instant));
+        }
+
+        /** A new bake that began at {@code at} (a caller with its own notion of now). */
+        public BakeState start(Instant at) {
+            return gate.start(at);
+        }
+
+        /**
+         * A saved bake to go on with; refused when it belongs to another version of the gate file, or when it would
+         * silently replace the replay window asked for.
+         */
+        public BakeState resume(BakeState saved) throws RunInputException {
+            if (!saved.gateDigest().equals(gateDigest)) {
+                throw new RunInputException("belongs to another version of the gate file; delete it to start a new "
+                        + "bake");
+            }
+            if (replay.isPresent()
+                    && !(saved.startedAt().equals(replay.get().from()) && saved.endsAt().equals(replay.get().to()))) {
+                throw new RunInputException("holds a bake from " + saved.startedAt() + " to " + saved.endsAt()
+                        + ", which would be resumed instead of replaying from " + replay.get().from() + " to "
+                        + replay.get().to() + "; delete it, name another state file, or replay its own window");
+            }
+            return saved;
+        }
+
+        /** The state in {@code stateFile} if there is one (checked as {@link #resume} does), else a new bake. */
+        public BakeState resumeOrStart(Optional<Path> stateFile) throws RunInputException {
+            if (stateFile.isEmpty() || !Files.exists(stateFile.get())) {
+                return start();
+            }
+            BakeState saved;
+            try {
+                saved = BakeStates.read(stateFile.get());
+            } catch (IOException e) {
+                throw new RunInputException(stateFile.get() + ": not a bake state file: " + e.getMessage()
+                        + "; delete it to start a new bake");
+            }
+            try {
+                return resume(saved);
+            } catch (RunInputException e) {
+                throw new RunInputException(stateFile.get() + " " + e.getMessage());
+            }
+        }
+
+        /** What the bake can decide at the traffic of the last bake-length before {@code at}, as the plan says. */
+        public CanaryPlan plan(Instant at) {
+            return CanaryPlan.atStartOfBake(spec, source, at);
+        }
+
+        /**
+         * Bakes to the verdict: a replay evaluates its window without waiting, a live bake waits on the context's
+         * clock with {@code sleeper}. The state is saved after each evaluation, before the listener sees it.
+         */
+        public BakeState run(BakeState state, Sleeper sleeper, StateStore store, BakeListener listener)
+                throws Exception {
+            boolean resumed = !state.evaluations().isEmpty();
+            Optional<CanaryPlan> plan = replay.isEmpty() && !resumed && listener.wantsPlan()
+                    ? Optional.of(plan(state.startedAt())) : Optional.empty();
+            listener.started(state, replay.isPresent(), resumed, plan);
+            BakeRunner runner = runner(store, listener);
+            return replay.isPresent() ? runner.replay(state) : runner.live(state, context.clock(), sleeper);
+        }
+
+        /**
+         * Every evaluation due by {@code now}, each at its own time, for a caller that wakes itself up (after a
+         * restart, the ones missed are made one by one, as they would have been).
+         */
+        public BakeState advance(BakeState state, Instant now, StateStore store, BakeListener listener)
+                throws Exception {
+            return runner(store, listener).advance(state, now);
+        }
+
+        private BakeRunner runner(StateStore store, BakeListener listener) {
+            return new BakeRunner(gate, step -> {
+                store.save(step.state());
+                listener.evaluated(step);
+            });
+        }
+
+        /**
+         * Records the verdict and the bake's duration, shows the summary and writes the reports of a decided bake.
+         *
+         * @throws IOException when a report cannot be written (the verdict is recorded and shown by then)
+         */
+        public CanaryReport finish(BakeState decided, ReportFiles reports) throws IOException {
+            if (!decided.decided()) {
+                throw new IllegalArgumentException("the bake is not decided yet");
+            }
+            var decision = decided.decision();
+            context.metrics().ifPresent(m -> {
+                m.verdict(GATE, decision.verdict());
+                m.bake(decision.verdict(), Duration.between(decided.startedAt(), decision.decidedAt()));
+            });
+            CanaryReport report = CanaryReport.of(gateName, spec, decided, replay.isPresent() ? "replay" : "live");
+            context.progress().summary(CanaryReport.summary(decided));
+            context.writeReports(reports, () -> Reports.json(report) + System.lineSeparator(),
+                    () -> JUnitXml.render(JUNIT_SUITE, decision.decidedAt(), report.testCases()),
+                    () -> CanaryHtml.render(report));
+            return report;
+        }
+    }
+}
