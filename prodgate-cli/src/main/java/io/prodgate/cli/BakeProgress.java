@@ -114,14 +114,15 @@ public final class BakeProgress implements BakeListener {
     }
 
     static String figures(SloStatus slo) {
-        if (!Double.isNaN(slo.lastValue()) || Double.isNaN(slo.canaryTotal())) {
-            return slo.name() + " " + Numbers.value(slo.lastValue());
+        if (slo instanceof SloStatus.Ratio r) {
+            return String.format(Locale.ROOT, "%s canary %s vs baseline %s (evidence %.3g of %.0f)", r.name(),
+                    pct(r.canaryRatio()), pct(r.baselineRatio()), r.evidence().relative(), r.evidence().threshold());
         }
-        return String.format(Locale.ROOT, "%s canary %s vs baseline %s (evidence %.3g of %.0f)", slo.name(),
-                pct(slo.canaryRatio()), pct(slo.baselineRatio()), slo.relativeEvidence(), slo.threshold());
+        SloStatus.Value v = (SloStatus.Value) slo;
+        return v.name() + " " + (v.last().isPresent() ? Numbers.value(v.last().getAsDouble()) : "n/a");
     }
 
-    private static String pct(double ratio) {
-        return Numbers.percent(ratio);
+    private static String pct(java.util.OptionalDouble ratio) {
+        return ratio.isPresent() ? Numbers.percent(ratio.getAsDouble()) : "n/a";
     }
 }

@@ -165,33 +165,9 @@ public final class CanaryJudge {
 
     /** Where a ratio SLO stands, from its running evidence and its outcome. */
     static SloStatus ratioStatus(RatioAccumulator acc, RatioOutcome outcome, double threshold) {
-        RatioFigures f = outcome.figures();
-        SloStatus.State state;
-        double upper = Double.NaN;
-        if (outcome instanceof RatioOutcome.Regressed) {
-            state = SloStatus.State.REGRESSED;
-        } else if (outcome instanceof RatioOutcome.Breached) {
-            state = SloStatus.State.BREACHED;
-        } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
-            state = SloStatus.State.BASELINE_UNHEALTHY;
-        } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
-            state = SloStatus.State.NO_DATA;
-        } else if (outcome instanceof RatioOutcome.AboveBudget) {
-            state = SloStatus.State.NOT_RULED_OUT;
-        } else if (outcome instanceof RatioOutcome.NotRuledOut n) {
-            state = SloStatus.State.NOT_RULED_OUT;
-            upper = n.ratioUpper();
-        } else if (outcome instanceof RatioOutcome.HeldAgainstBaseline h) {
-            state = SloStatus.State.HELD;
-            upper = h.ratioUpper();
-        } else if (outcome.vouches()) {
-            state = SloStatus.State.HELD;
-        } else {
-            state = SloStatus.State.HOLDING;
-        }
-        return new SloStatus(acc.slo().name(), state, f.canaryBad(), f.canaryTotal(), f.baselineBad(),
-                f.baselineTotal(), acc.relative().eValue(), acc.absolute().eValue(), acc.baselineAbsolute().eValue(),
-                threshold, upper, Double.NaN, 0, acc.slo().name() + " " + figures(f));
+        RatioSlo slo = acc.slo();
+        return new SloStatus.Ratio(slo.name(), outcome, slo.objective(), slo.budget(), new SloStatus.Evidence(
+                acc.relative().eValue(), acc.absolute().eValue(), acc.baselineAbsolute().eValue(), threshold));
     }
 
     /** How much more a canary as good as the baseline would have needed, at the bake's own traffic. */

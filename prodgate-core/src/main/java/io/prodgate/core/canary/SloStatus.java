@@ -1,29 +1,163 @@
 package io.prodgate.core.canary;
 
-import java.io.Serializable;
+import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
- * Where one SLO stands after an evaluation: cumulative figures since the bake began, the sequential tests' evidence
- * and, at the end, the bound that allows a PASS.
- *
- * @param relativeEvidence e-value of "the canary is worse than the baseline beyond the tolerance"
- * @param absoluteEvidence e-value of "the canary breaches the objective"
- * @param baselineEvidence e-value of "the baseline breaches the objective"
- * @param threshold        the e-value at which a test decides
- * @param ratioUpperBound  upper confidence bound of canary/baseline bad ratio (NaN until the bake ends)
- * @param lastValue        a value check's latest value (NaN for ratio SLOs)
+ * Where one SLO stands after an evaluation, as the judge saw it: typed by kind of SLO, with the figures, the objective
+ * and the evidence that put it there, and which test or bound decided. Reasons, progress lines and reports are
+ * rendered from these; nothing here is a sentinel (no NaN, no null).
  */
-public record SloStatus(String name, State state, double canaryBad, double canaryTotal, double baselineBad,
-                        double baselineTotal, double relativeEvidence, double absoluteEvidence,
-                        double baselineEvidence, double threshold, double ratioUpperBound, double lastValue,
-                        int breachStreak, String summary) implements Serializable {
-    public enum State { HOLDING, REGRESSED, BREACHED, BASELINE_UNHEALTHY, NO_DATA, HELD, NOT_RULED_OUT }
+public sealed interface SloStatus permits SloStatus.Ratio, SloStatus.Value {
+    enum State { HOLDING, REGRESSED, BREACHED, BASELINE_UNHEALTHY, NO_DATA, HELD, NOT_RULED_OUT }
 
-    public double canaryRatio() {
-        return canaryTotal > 0 ? canaryBad / canaryTotal : Double.NaN;
+    /** What put the SLO in its state. */
+    enum DecidedBy {
+        /** Nothing yet: the bake goes on. */
+        NOTHING_YET,
+        /** The sequential test of the canary against the baseline. */
+        RELATIVE_TEST,
+        /** The sequential test of the canary against the objective. */
+        ABSOLUTE_TEST,
+        /** The sequential test of the baseline against the objective. */
+        BASELINE_TEST,
+        /** The confidence bound of the canary's bad ratio over the baseline's, against the detectable regression. */
+        RATIO_BOUND,
+        /** The confidence bound of the canary's own bad ratio, against the negligible level or the objective. */
+        OWN_BOUND,
+        /** A side served nothing. */
+        NO_TRAFFIC,
+        /** A value check's readings: a breaching streak, none at all, or all of them within bounds. */
+        READINGS
     }
 
-    public double baselineRatio() {
-        return baselineTotal > 0 ? baselineBad / baselineTotal : Double.NaN;
+    String name();
+
+    State state();
+
+    DecidedBy decidedBy();
+
+    /** The SLO's figures in a line, e.g. for a progress line or a pipeline label. */
+    String summary();
+
+    /**
+     * The sequential tests' e-values and the e-value at which each decides.
+     *
+     * @param relative of "the canary is worse than the baseline beyond the tolerance"
+     * @param absolute of "the canary breaches the objective"
+     * @param baseline of "the baseline breaches the objective"
+     */
+    record Evidence(double relative, double absolute, double baseline, double threshold) {
+    }
+
+    /**
+     * A ratio SLO: its outcome (which carries the figures and bounds), what it is held to, and the tests' evidence.
+     *
+     * @param objective the share of good events required, a fraction (0.999)
+     * @param budget    the share of bad events allowed, {@code 1 - objective}
+     */
+    record Ratio(String name, RatioOutcome outcome, double objective, double budget, Evidence evidence)
+            implements SloStatus {
+        public Ratio {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(evidence, "evidence");
+        }
+
+        public RatioFigures figures() {
+            return outcome.figures();
+        }
+
+        /** The canary's bad ratio since the bake began; empty without traffic. */
+        public OptionalDouble canaryRatio() {
+            RatioFigures f = figures();
+            return f.canaryTotal() > 0 ? OptionalDouble.of(f.canaryBad() / f.canaryTotal()) : OptionalDouble.empty();
+        }
+
+        /** The baseline's bad ratio since the bake began; empty without traffic. */
+        public OptionalDouble baselineRatio() {
+            RatioFigures f = figures();
+            return f.baselineTotal() > 0 ? OptionalDouble.of(f.baselineBad() / f.baselineTotal())
+                    : OptionalDouble.empty();
+        }
+
+        /** How many times the baseline's bad ratio the canary's may be, where the end of the bake bounded it. */
+        public OptionalDouble ratioUpperBound() {
+            if (outcome instanceof RatioOutcome.NotRuledOut n && Double.isFinite(n.ratioUpper())) {
+                return OptionalDouble.of(n.ratioUpper());
+            }
+            if (outcome instanceof RatioOutcome.HeldAgainstBaseline h) {
+                return OptionalDouble.of(h.ratioUpper());
+            }
+            return OptionalDouble.empty();
+        }
+
+        @Override
+        public State state() {
+            // Java 17 has no pattern switch: the outcomes in the order of their interface
+            if (outcome instanceof RatioOutcome.Regressed) {
+                return State.REGRESSED;
+            } else if (outcome instanceof RatioOutcome.Breached) {
+                return State.BREACHED;
+            } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
+                return State.BASELINE_UNHEALTHY;
+            } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
+                return State.NO_DATA;
+            } else if (outcome instanceof RatioOutcome.AboveBudget || outcome instanceof RatioOutcome.NotRuledOut) {
+                return State.NOT_RULED_OUT;
+            } else if (outcome.vouches()) {
+                return State.HELD;
+            }
+            return State.HOLDING;
+        }
+
+        @Override
+        public DecidedBy decidedBy() {
+            if (outcome instanceof RatioOutcome.Regressed) {
+                return DecidedBy.RELATIVE_TEST;
+            } else if (outcome instanceof RatioOutcome.Breached) {
+                return DecidedBy.ABSOLUTE_TEST;
+            } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
+                return DecidedBy.BASELINE_TEST;
+            } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
+                return DecidedBy.NO_TRAFFIC;
+            } else if (outcome instanceof RatioOutcome.NotRuledOut || outcome instanceof RatioOutcome.HeldAgainstBaseline) {
+                return DecidedBy.RATIO_BOUND;
+            } else if (outcome instanceof RatioOutcome.AboveBudget || outcome instanceof RatioOutcome.HeldAsNegligible
+                    || outcome instanceof RatioOutcome.HeldOnOwnFigures) {
+                return DecidedBy.OWN_BOUND;
+            }
+            return DecidedBy.NOTHING_YET;
+        }
+
+        @Override
+        public String summary() {
+            return name + " " + CanaryJudge.figures(figures());
+        }
+    }
+
+    /**
+     * A value check: its latest reading (empty before the first), the bounds it must stay within, and how many
+     * readings in a row breached them.
+     */
+    record Value(String name, State state, OptionalDouble last, String bounds, int readings, int breachStreak)
+            implements SloStatus {
+        public Value {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(last, "last");
+            Objects.requireNonNull(bounds, "bounds");
+        }
+
+        @Override
+        public DecidedBy decidedBy() {
+            return state == State.HOLDING ? DecidedBy.NOTHING_YET : DecidedBy.READINGS;
+        }
+
+        @Override
+        public String summary() {
+            return name + " " + (last.isEmpty() ? "no value yet"
+                    : "value " + io.prodgate.core.util.Numbers.value(last.getAsDouble()) + ", must be " + bounds);
+        }
     }
 }

@@ -1,6 +1,6 @@
 package io.prodgate.core.canary;
 
-import io.prodgate.core.util.Numbers;
+import java.util.OptionalDouble;
 
 /**
  * The running evidence of one value check: how many readings, the latest value, and the breaching streak, which stops
@@ -47,9 +47,7 @@ final class ValueTally {
         SloStatus.State state = breached() ? SloStatus.State.BREACHED
                 : over && readings == 0 ? SloStatus.State.NO_DATA
                 : over ? SloStatus.State.HELD : SloStatus.State.HOLDING;
-        String figure = readings == 0 ? "no value yet"
-                : "value " + Numbers.value(last) + ", must be " + check.bounds();
-        return new SloStatus(check.name(), state, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, last, streak, check.name() + " " + figure);
+        return new SloStatus.Value(check.name(), state, readings == 0 ? OptionalDouble.empty() : OptionalDouble.of(last),
+                check.bounds(), readings, streak);
     }
 }

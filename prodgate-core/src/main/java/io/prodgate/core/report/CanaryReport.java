@@ -5,6 +5,7 @@ import io.prodgate.core.canary.BakeTimeline;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.Evaluation;
+import io.prodgate.core.canary.RatioFigures;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
@@ -81,25 +82,32 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
             List<Point> points = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
                 Evaluation e = all.get(i);
-                SloStatus st = timeline.statuses().get(i + 1).get(s);
                 SloEvidence ev = e.slo(slo.name()).orElse(null);
-                points.add(new Point(e.from(), e.at(), side(ev == null ? null : ev.canary()),
-                        side(ev == null ? null : ev.baseline()), finite(st.canaryRatio()), finite(st.baselineRatio()),
-                        finite(st.relativeEvidence()), finite(st.absoluteEvidence()), e.sourceFailed()));
+                Side canary = side(ev == null ? null : ev.canary());
+                Side baseline = side(ev == null ? null : ev.baseline());
+                if (timeline.statuses().get(i + 1).get(s) instanceof SloStatus.Ratio st) {
+                    points.add(new Point(e.from(), e.at(), canary, baseline, boxed(st.canaryRatio()),
+                            boxed(st.baselineRatio()), finite(st.evidence().relative()),
+                            finite(st.evidence().absolute()), e.sourceFailed()));
+                } else {
+                    points.add(new Point(e.from(), e.at(), canary, baseline, null, null, null, null,
+                            e.sourceFailed()));
+                }
             }
-            SloStatus st = lastStatuses.get(s);
-            if (slo instanceof RatioSlo r) {
+            SloStatus last = lastStatuses.get(s);
+            if (slo instanceof RatioSlo r && last instanceof SloStatus.Ratio st) {
+                RatioFigures f = st.figures();
+                SloStatus.Evidence ev = st.evidence();
                 slos.add(new SloReport(r.name(), "ratio", Numbers.percentAsWritten(r.objective()),
-                        Numbers.percentAsWritten(r.tolerance()), null, null, null,
-                        st.state().name(),
-                        figures(st.canaryBad(), st.canaryTotal()), figures(st.baselineBad(), st.baselineTotal()),
-                        finite(st.relativeEvidence()), finite(st.absoluteEvidence()), finite(st.baselineEvidence()),
-                        finite(st.threshold()), finite(st.ratioUpperBound()), points));
+                        Numbers.percentAsWritten(r.tolerance()), null, null, null, st.state().name(),
+                        figures(f.canaryBad(), f.canaryTotal()), figures(f.baselineBad(), f.baselineTotal()),
+                        finite(ev.relative()), finite(ev.absolute()), finite(ev.baseline()), finite(ev.threshold()),
+                        boxed(st.ratioUpperBound()), points));
             } else {
                 ValueCheck v = (ValueCheck) slo;
                 slos.add(new SloReport(v.name(), "value", null, null, v.bounds(),
                         v.min().isPresent() ? v.min().getAsDouble() : null,
-                        v.max().isPresent() ? v.max().getAsDouble() : null, st.state().name(), null, null,
+                        v.max().isPresent() ? v.max().getAsDouble() : null, last.state().name(), null, null,
                         null, null, null, null, null, points));
             }
         }
@@ -143,6 +151,10 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
             message = "not judged to the end: " + String.join("; ", reasons);
         }
         return new JUnitXml.TestCase("prodgate.canary", name, seconds, outcome, message, message);
+    }
+
+    private static Double boxed(java.util.OptionalDouble d) {
+        return d.isPresent() ? finite(d.getAsDouble()) : null;
     }
 
     static Double finite(double d) {
