@@ -15,7 +15,6 @@ import io.prodgate.core.run.CanaryRun;
 import io.prodgate.core.run.RunContext;
 import io.prodgate.core.run.RunInputException;
 import io.prodgate.core.util.Durations;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,12 +91,9 @@ public final class CanaryCommand implements Callable<Integer> {
         } catch (RunInputException e) {
             throw new UsageException("prodgate canary: " + e.getMessage());
         }
-        if (metrics.problem() != null) {
-            throw new UsageException("prodgate canary: " + metrics.problem());
-        }
+        GateRunOptions.check("canary", metrics, null);
         PrometheusSettings settings = prometheus(gate, prometheusUrl, "canary");
-        RunContext context = RunContext.builder().clock(clock).progress(new ConsoleProgress(out))
-                .metrics(metrics.metrics, metrics.service(config)).build();
+        RunContext context = GateRunOptions.context(out, clock, System.getenv(), metrics, config);
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
             CanaryRun.Bake bake = run.bake(context, new PrometheusEvidence(client),
                     run.proofFromFile(proofFile != null ? proofFile : Path.of("rollback-proof.json"), context));
@@ -111,20 +107,14 @@ public final class CanaryCommand implements Callable<Integer> {
             BakeProgress progress = new BakeProgress(out, window == null && System.console() != null,
                     "every " + Durations.human(spec.interval()) + ", " + spec.slos().size() + " SLOs, Prometheus "
                             + client.endpoint());
-            metrics.start(out);
-            try {
-                BakeState done = bake.run(state, sleeper, stateFile == null ? CanaryRun.StateStore.NONE
-                        : CanaryRun.StateStore.file(stateFile), quiet ? BakeListener.SILENT : progress);
-                progress.finish();
-                bake.finish(done, reports.files());
-                out.flush();
-                return done.decision().verdict().exitCode();
-            } catch (IOException e) {
-                // the state file or a report: a verdict, if reached, is shown and recorded by then
-                throw new OutputException("prodgate canary: cannot write " + e.getMessage(), e);
-            } finally {
-                metrics.finish(commandSpec.commandLine().getErr());
-            }
+            return GateRunOptions.serving("canary", "the state or a report", metrics, out,
+                    commandSpec.commandLine().getErr(), () -> {
+                        BakeState done = bake.run(state, sleeper, stateFile == null ? CanaryRun.StateStore.NONE
+                                : CanaryRun.StateStore.file(stateFile), quiet ? BakeListener.SILENT : progress);
+                        progress.finish();
+                        bake.finish(done, reports.files());
+                        return done.decision().verdict().exitCode();
+                    });
         }
     }
 

@@ -1,12 +1,13 @@
 package io.prodgate.cli;
 
 import io.prodgate.core.run.RunContext;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 
-/** What the smoke and rollback commands share around their core run: the checks of their options, and its context. */
+/** What the gate commands share around their core run: the checks of their options, its context, and the metrics served while it runs. */
 final class GateRunOptions {
     /** Where a target's credentials go instead of its URL. */
     static final String TARGET_CREDENTIALS = "give an Authorization header with headersFromEnv in the gate file";
@@ -23,6 +24,32 @@ final class GateRunOptions {
         }
         if (problem != null) {
             throw new UsageException("prodgate " + command + ": " + problem);
+        }
+    }
+
+    /** The part of a gate command that runs the gate and writes its files. */
+    @FunctionalInterface
+    interface Body {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} while the gate metrics are served (when asked), pushes them after (when asked), and turns a
+     * file that cannot be written into exit 74: by then the verdict is shown and recorded.
+     *
+     * @param written what the command writes, for the message: "a report", "the proof or a report"
+     */
+    static int serving(String command, String written, MetricsOptions metrics, PrintWriter out, PrintWriter err,
+                       Body body) throws Exception {
+        metrics.start(out);
+        try {
+            int exit = body.run();
+            out.flush();
+            return exit;
+        } catch (IOException e) {
+            throw new OutputException("prodgate " + command + ": cannot write " + written + ": " + e.getMessage(), e);
+        } finally {
+            metrics.finish(err);
         }
     }
 

@@ -1,8 +1,6 @@
 package io.prodgate.cli;
 
-import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.run.RollbackRun;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,17 +49,8 @@ public final class RollbackCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         RollbackRun run = RollbackRun.load(config, Optional.ofNullable(target));
         GateRunOptions.check("rollback", metrics, target);
-        metrics.start(out);
-        try {
-            RollbackProof result = run.run(GateRunOptions.context(out, clock, env, metrics, config), proof,
-                    reports.files());
-            out.flush();
-            return result.proven() ? ExitCodes.PASS : ExitCodes.FAIL;
-        } catch (IOException e) {
-            // Only the proof and the reports are written: the outcome is shown and recorded by then.
-            throw new OutputException("prodgate rollback: cannot write " + e.getMessage(), e);
-        } finally {
-            metrics.finish(commandSpec.commandLine().getErr());
-        }
+        return GateRunOptions.serving("rollback", "the proof or a report", metrics, out,
+                commandSpec.commandLine().getErr(), () -> run.run(GateRunOptions.context(out, clock, env, metrics,
+                        config), proof, reports.files()).proven() ? ExitCodes.PASS : ExitCodes.FAIL);
     }
 }

@@ -2,8 +2,6 @@ package io.prodgate.cli;
 
 import io.prodgate.core.run.SmokeOverrides;
 import io.prodgate.core.run.SmokeRun;
-import io.prodgate.core.smoke.SmokeResult;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,16 +43,8 @@ public final class SmokeCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         SmokeRun run = SmokeRun.load(config, SmokeOverrides.none().withTarget(target));
         GateRunOptions.check("smoke", metrics, target);
-        metrics.start(out);
-        try {
-            SmokeResult result = run.run(GateRunOptions.context(out, clock, env, metrics, config), reports.files());
-            out.flush();
-            return result.verdict().exitCode();
-        } catch (IOException e) {
-            // Only the reports are written: the verdict is shown and recorded by then.
-            throw new OutputException("prodgate smoke: cannot write a report: " + e.getMessage(), e);
-        } finally {
-            metrics.finish(commandSpec.commandLine().getErr());
-        }
+        return GateRunOptions.serving("smoke", "a report", metrics, out, commandSpec.commandLine().getErr(),
+                () -> run.run(GateRunOptions.context(out, clock, env, metrics, config), reports.files()).verdict()
+                        .exitCode());
     }
 }

@@ -1,5 +1,6 @@
 package io.prodgate.core.canary;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -94,41 +95,31 @@ public sealed interface SloStatus permits SloStatus.Ratio, SloStatus.Value {
 
         @Override
         public State state() {
-            // Java 17 has no pattern switch: the outcomes in the order of their interface
-            if (outcome instanceof RatioOutcome.Regressed) {
-                return State.REGRESSED;
-            } else if (outcome instanceof RatioOutcome.Breached) {
-                return State.BREACHED;
-            } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
-                return State.BASELINE_UNHEALTHY;
-            } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
-                return State.NO_DATA;
-            } else if (outcome instanceof RatioOutcome.AboveBudget || outcome instanceof RatioOutcome.NotRuledOut) {
-                return State.NOT_RULED_OUT;
-            } else if (outcome.vouches()) {
-                return State.HELD;
-            }
-            return State.HOLDING;
+            return MEANINGS.get(outcome.getClass()).state();
         }
 
         @Override
         public DecidedBy decidedBy() {
-            if (outcome instanceof RatioOutcome.Regressed) {
-                return DecidedBy.RELATIVE_TEST;
-            } else if (outcome instanceof RatioOutcome.Breached) {
-                return DecidedBy.ABSOLUTE_TEST;
-            } else if (outcome instanceof RatioOutcome.BaselineUnhealthy) {
-                return DecidedBy.BASELINE_TEST;
-            } else if (outcome instanceof RatioOutcome.NoCanaryData || outcome instanceof RatioOutcome.NoBaselineData) {
-                return DecidedBy.NO_TRAFFIC;
-            } else if (outcome instanceof RatioOutcome.NotRuledOut || outcome instanceof RatioOutcome.HeldAgainstBaseline) {
-                return DecidedBy.RATIO_BOUND;
-            } else if (outcome instanceof RatioOutcome.AboveBudget || outcome instanceof RatioOutcome.HeldAsNegligible
-                    || outcome instanceof RatioOutcome.HeldOnOwnFigures) {
-                return DecidedBy.OWN_BOUND;
-            }
-            return DecidedBy.NOTHING_YET;
+            return MEANINGS.get(outcome.getClass()).decidedBy();
         }
+
+        private record Meaning(State state, DecidedBy decidedBy) {
+        }
+
+        /** What each outcome means for the SLO; a test checks that every outcome has its entry. */
+        static final Map<Class<? extends RatioOutcome>, Meaning> MEANINGS = Map.ofEntries(
+                Map.entry(RatioOutcome.Holding.class, new Meaning(State.HOLDING, DecidedBy.NOTHING_YET)),
+                Map.entry(RatioOutcome.Regressed.class, new Meaning(State.REGRESSED, DecidedBy.RELATIVE_TEST)),
+                Map.entry(RatioOutcome.Breached.class, new Meaning(State.BREACHED, DecidedBy.ABSOLUTE_TEST)),
+                Map.entry(RatioOutcome.BaselineUnhealthy.class,
+                        new Meaning(State.BASELINE_UNHEALTHY, DecidedBy.BASELINE_TEST)),
+                Map.entry(RatioOutcome.HeldOnOwnFigures.class, new Meaning(State.HELD, DecidedBy.OWN_BOUND)),
+                Map.entry(RatioOutcome.NoCanaryData.class, new Meaning(State.NO_DATA, DecidedBy.NO_TRAFFIC)),
+                Map.entry(RatioOutcome.NoBaselineData.class, new Meaning(State.NO_DATA, DecidedBy.NO_TRAFFIC)),
+                Map.entry(RatioOutcome.AboveBudget.class, new Meaning(State.NOT_RULED_OUT, DecidedBy.OWN_BOUND)),
+                Map.entry(RatioOutcome.NotRuledOut.class, new Meaning(State.NOT_RULED_OUT, DecidedBy.RATIO_BOUND)),
+                Map.entry(RatioOutcome.HeldAgainstBaseline.class, new Meaning(State.HELD, DecidedBy.RATIO_BOUND)),
+                Map.entry(RatioOutcome.HeldAsNegligible.class, new Meaning(State.HELD, DecidedBy.OWN_BOUND)));
 
         @Override
         public String summary() {

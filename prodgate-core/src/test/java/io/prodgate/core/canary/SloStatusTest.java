@@ -78,4 +78,10 @@ class SloStatusTest {
         assertThat(second.decidedBy()).isEqualTo(SloStatus.DecidedBy.READINGS);
         assertThat(second.summary()).isEqualTo("cpu value " + io.prodgate.core.util.Numbers.value(0.95) + ", must be at most 0.8");
     }
+
+    @Test
+    void everyRatioOutcomeHasAMeaning() {
+        assertThat(new java.util.HashSet<Class<?>>(SloStatus.Ratio.MEANINGS.keySet()))
+                .isEqualTo(java.util.Set.of(RatioOutcome.class.getPermittedSubclasses()));
+    }
 }
