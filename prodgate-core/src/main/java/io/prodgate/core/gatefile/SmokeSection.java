@@ -2,11 +2,11 @@ package io.prodgate.core.gatefile;
 
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.config.SecretRef;
+import io.prodgate.core.exec.CommandSpec;
+import io.prodgate.core.http.HttpRequestSpec;
 import io.prodgate.core.smoke.CommandCheck;
-import io.prodgate.core.smoke.CommandSpec;
 import io.prodgate.core.smoke.HealthCheck;
 import io.prodgate.core.smoke.HttpCheck;
-import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.smoke.JsonFieldExpect;
 import io.prodgate.core.smoke.SmokeBudget;
 import io.prodgate.core.smoke.SmokeCheck;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFiles;
+import io.prodgate.core.http.LocalServer.Reply;
+import io.prodgate.core.http.LocalServer;
 import io.prodgate.core.report.RollbackHtml;
 import io.prodgate.core.report.RollbackReports;
-import io.prodgate.core.smoke.GateFiles;
-import io.prodgate.core.smoke.LocalServer;
-import io.prodgate.core.smoke.LocalServer.Reply;
 import io.prodgate.core.verdict.ReasonType;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +159,7 @@ class RollbackGateTest {
         RollbackProof p = prove(gate, f);
         assertThat(p.proven()).isTrue();
         assertThat(p.rollback().action().message()).isEqualTo("exit 0; it left 1 process running, stopped now");
-        io.prodgate.core.smoke.Processes.assertNothingLeft(pids);
+        io.prodgate.core.exec.Processes.assertNothingLeft(pids);
     }
 
     @Test

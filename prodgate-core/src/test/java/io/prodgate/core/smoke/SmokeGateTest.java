@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.exec.Processes;
 import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFiles;
+import io.prodgate.core.http.LocalServer.Reply;
+import io.prodgate.core.http.LocalServer;
 import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.smoke.LocalServer.Reply;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.config;
 
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.SecretRef;
