@@ -21,6 +21,7 @@ import io.prodgate.core.run.SmokeOverrides;
 import io.prodgate.core.run.SmokeRun;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,6 @@ import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.PrometheusEvidence;
-import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
@@ -18,6 +17,7 @@ import io.prodgate.core.run.CanaryOverrides;
 import io.prodgate.core.run.CanaryRun;
 import io.prodgate.core.run.RunContext;
 import io.prodgate.core.util.Json;
+import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.Verdict;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -34,9 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.commons.math3.distribution.NormalDistribution;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Replays the canary gate over a scenario corpus with known ground truth (../shared/scenarios) and prints the scores

@@ -1,5 +1,6 @@
 package io.prodgate.core.canary;
 
+import io.prodgate.core.verdict.ProofRequirement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -2,6 +2,7 @@ package io.prodgate.core.canary;
 
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.util.Numbers;
+import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;

@@ -4,8 +4,7 @@ import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.config.HeaderRules;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.config.SecretRef;
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.prodgate.core.http.HttpUrls;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -63,22 +62,7 @@ final class PrometheusSection {
     }
 
     static void checkUrl(ConfigNode n, String url) {
-        try {
-            URI u = new URI(url);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null) {
-                n.problem("url", "must be an http:// or https:// URL, got '" + stripUserInfo(url) + "'");
-            } else if (u.getUserInfo() != null) {
-                n.problem("url", "must not carry credentials; use basicAuth with passwordEnv or passwordFile");
-            }
-        } catch (URISyntaxException e) {
-            n.problem("url", "is not a URL: " + e.getReason());
-        }
-    }
-
-    /** A URL fit for a message: without any user:password@ part. */
-    static String stripUserInfo(String url) {
-        return url.replaceFirst("(?<=://)[^/@]*@", "");
+        HttpUrls.problem(url, "use basicAuth with passwordEnv or passwordFile").ifPresent(p -> n.problem("url", p));
     }
 
     private static Optional<SecretRef> secret(ConfigNode n, String field) {

@@ -1,14 +1,14 @@
 package io.prodgate.core.gatefile;
 
 import io.prodgate.core.config.ConfigNode;
+import io.prodgate.core.exec.CommandSpec;
+import io.prodgate.core.http.HttpRequestSpec;
 import io.prodgate.core.rollback.HealthProbe;
 import io.prodgate.core.rollback.RollForwardSpec;
 import io.prodgate.core.rollback.RollbackAction;
 import io.prodgate.core.rollback.RollbackSpec;
 import io.prodgate.core.rollback.SloQuery;
 import io.prodgate.core.rollback.VersionSource;
-import io.prodgate.core.smoke.CommandSpec;
-import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,18 +2,17 @@ package io.prodgate.core.gatefile;
 
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.config.SecretRef;
+import io.prodgate.core.exec.CommandSpec;
+import io.prodgate.core.http.HttpRequestSpec;
+import io.prodgate.core.http.HttpUrls;
 import io.prodgate.core.smoke.CommandCheck;
-import io.prodgate.core.smoke.CommandSpec;
 import io.prodgate.core.smoke.HealthCheck;
 import io.prodgate.core.smoke.HttpCheck;
-import io.prodgate.core.smoke.HttpRequestSpec;
 import io.prodgate.core.smoke.JsonFieldExpect;
 import io.prodgate.core.smoke.SmokeBudget;
 import io.prodgate.core.smoke.SmokeCheck;
 import io.prodgate.core.smoke.SmokeSpec;
 import io.prodgate.core.util.Durations;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,17 +243,6 @@ final class SmokeSection {
 
     /** An http(s) URL with a host and without credentials. */
     static void checkAbsoluteUrl(ConfigNode n, String field, String url) {
-        try {
-            URI u = new URI(url);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null) {
-                n.problem(field, "must be an http:// or https:// URL, got '"
-                        + PrometheusSection.stripUserInfo(url) + "'");
-            } else if (u.getUserInfo() != null) {
-                n.problem(field, "must not carry credentials; use headersFromEnv for an Authorization header");
-            }
-        } catch (URISyntaxException e) {
-            n.problem(field, "is not a URL: " + e.getReason());
-        }
+        HttpUrls.problem(url, "use headersFromEnv for an Authorization header").ifPresent(p -> n.problem(field, p));
     }
 }

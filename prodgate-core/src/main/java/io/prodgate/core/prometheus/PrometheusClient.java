@@ -1,5 +1,6 @@
 package io.prodgate.core.prometheus;
 
+import io.prodgate.core.secret.Redactor;
 import io.prodgate.core.secret.Secret;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.core.secret.Redactor;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.prodgate.core.rollback;
 
-import io.prodgate.core.canary.ProofRequirement;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.verdict.ProofRequirement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,8 +1,7 @@
 package io.prodgate.core.rollback;
 
-import io.prodgate.core.smoke.CommandSpec;
-import io.prodgate.core.smoke.HttpRequestSpec;
-import io.prodgate.core.smoke.SmokeGate;
+import io.prodgate.core.exec.CommandSpec;
+import io.prodgate.core.http.HttpRequestSpec;
 import java.util.Objects;
 
 /** What performs the rollback (or the roll-forward): a command, or an HTTP call to a deploy API. */
@@ -19,7 +18,7 @@ public sealed interface RollbackAction permits RollbackAction.Command, RollbackA
 
         @Override
         public String describe() {
-            return SmokeGate.argv(command.run());
+            return command.describe();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.prodgate.core.rollback;
 
-import io.prodgate.core.smoke.HttpRequestSpec;
+import io.prodgate.core.http.HttpRequestSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

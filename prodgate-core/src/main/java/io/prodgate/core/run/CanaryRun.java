@@ -7,7 +7,7 @@ import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.EvidenceSource;
-import io.prodgate.core.canary.ProofRequirement;
+import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;

@@ -1,5 +1,6 @@
 package io.prodgate.core.smoke;
 
+import io.prodgate.core.exec.CommandSpec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

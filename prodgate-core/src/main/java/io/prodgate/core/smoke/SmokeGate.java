@@ -4,8 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
+import io.prodgate.core.config.SecretSet;
+import io.prodgate.core.exec.CommandRun;
+import io.prodgate.core.exec.CommandRunner;
+import io.prodgate.core.http.HttpExchange;
+import io.prodgate.core.http.HttpProbe;
+import io.prodgate.core.http.HttpRequestSpec;
 import io.prodgate.core.secret.Secret;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Excerpts;
 import io.prodgate.core.util.Json;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
@@ -25,7 +32,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * The staging smoke gate: deploy mechanics and a handful of happy paths, inside a hard time box.
@@ -162,13 +168,7 @@ public final class SmokeGate {
         if (r != null) {
             return secrets.redact(r.method() + " " + r.resolve(spec.target()));
         }
-        return secrets.redact(argv(((CommandCheck) c).command().run()));
-    }
-
-    /** The argument vector as a shell would show it, quoting arguments with spaces. */
-    public static String argv(List<String> run) {
-        return run.stream().map(a -> a.isEmpty() || a.matches(".*[\\s'\"\\\\$`].*")
-                ? "'" + a.replace("'", "'\\''") + "'" : a).collect(Collectors.joining(" "));
+        return secrets.redact(((CommandCheck) c).command().describe());
     }
 
     /** One run of the checks of one spec: the shared state of the time box. */
@@ -337,7 +337,8 @@ public final class SmokeGate {
             }
             if (run.timedOut()) {
                 String msg = boxed ? "cut off at the time box (" + Durations.human(spec.timeBox())
-                        + "), killed " + run.killedWith() : CommandRunner.describeTimeout(timeout, run);
+                        + "), killed " + run.killedWith()
+                        : "killed after " + Durations.human(timeout) + " (" + run.killedWith() + ")";
                 return commandResult(c, CheckOutcome.TIMED_OUT, msg, run, startedAt, start);
             }
             List<String> wrong = new ArrayList<>();

@@ -9,8 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine's layering, so that the folder layout stays a map of the architecture: leaves at the bottom, the gates
- * above them, reports and the gate-file reader above those, the runs that put them together on top, and no CLI or
+ * The engine's layering, so that the folder layout stays a map of the architecture: leaves at the bottom, the shared
+ * infrastructure (processes, HTTP calls, configuration values) above them, the gates above that and independent of
+ * each other, reports and the gate-file reader above those, the runs that put them together on top, and no CLI or
  * Jenkins code anywhere in the engine.
  */
 class LayeringTest {
@@ -34,9 +35,40 @@ class LayeringTest {
                         "io.prodgate.core.verdict..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
-                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.prometheus..",
-                        "io.prodgate.core.metrics..", "io.prodgate.core.run..")
+                        "io.prodgate.core.exec..", "io.prodgate.core.http..", "io.prodgate.core.gatefile..",
+                        "io.prodgate.core.report..", "io.prodgate.core.prometheus..", "io.prodgate.core.metrics..",
+                        "io.prodgate.core.run..")
                 .check(CORE);
+    }
+
+    /** What more than one gate uses lives below all of them, so that no gate has to reach into another for it. */
+    @Test
+    void sharedInfrastructureKnowsNoGate() {
+        noClasses().that().resideInAnyPackage("io.prodgate.core.exec..", "io.prodgate.core.http..",
+                        "io.prodgate.core.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
+                        "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.gatefile..",
+                        "io.prodgate.core.report..", "io.prodgate.core.run..", "io.prodgate.core.metrics..")
+                .check(CORE);
+    }
+
+    /** Running commands and calling HTTP are separate tools; neither needs the other or the Prometheus client. */
+    @Test
+    void processesAndHttpCallsAreLeavesOfTheirOwn() {
+        noClasses().that().resideInAPackage("io.prodgate.core.exec..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.http..",
+                        "io.prodgate.core.prometheus..")
+                .check(CORE);
+        noClasses().that().resideInAPackage("io.prodgate.core.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.exec..",
+                        "io.prodgate.core.prometheus..")
+                .check(CORE);
+    }
+
+    /** A gate that needs another's code means that code is shared infrastructure: it belongs below both. */
+    @Test
+    void theGatesAreIndependentOfEachOther() {
+        slices().matching("io.prodgate.core.(canary|smoke|rollback)..").should().notDependOnEachOther().check(CORE);
     }
 
     @Test
@@ -44,7 +76,8 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.prodgate.core.prometheus..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
-                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.run..")
+                        "io.prodgate.core.exec..", "io.prodgate.core.gatefile..", "io.prodgate.core.report..",
+                        "io.prodgate.core.run..")
                 .check(CORE);
     }
 
@@ -69,7 +102,8 @@ class LayeringTest {
     void theCanaryJudgeStandsAlone() {
         noClasses().that().resideInAPackage("io.prodgate.core.canary..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.smoke..",
-                        "io.prodgate.core.rollback..", "io.prodgate.core.config..")
+                        "io.prodgate.core.rollback..", "io.prodgate.core.config..", "io.prodgate.core.exec..",
+                        "io.prodgate.core.http..")
                 .check(CORE);
     }
 

@@ -1,5 +1,6 @@
 package io.prodgate.core.canary;
 
+import io.prodgate.core.verdict.ProofRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

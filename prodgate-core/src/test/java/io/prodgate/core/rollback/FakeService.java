@@ -1,7 +1,7 @@
 package io.prodgate.core.rollback;
 
-import io.prodgate.core.smoke.LocalServer;
-import io.prodgate.core.smoke.LocalServer.Reply;
+import io.prodgate.core.http.LocalServer.Reply;
+import io.prodgate.core.http.LocalServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
-import io.prodgate.core.smoke.GateFiles;
+import io.prodgate.core.gatefile.GateFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

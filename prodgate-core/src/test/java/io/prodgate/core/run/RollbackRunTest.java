@@ -2,13 +2,13 @@ package io.prodgate.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prodgate.core.gatefile.GateFiles;
+import io.prodgate.core.http.LocalServer.Reply;
+import io.prodgate.core.http.LocalServer;
 import io.prodgate.core.metrics.GateMetrics;
 import io.prodgate.core.report.RollbackReports;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.rollback.RollbackProofs;
-import io.prodgate.core.smoke.GateFiles;
-import io.prodgate.core.smoke.LocalServer;
-import io.prodgate.core.smoke.LocalServer.Reply;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

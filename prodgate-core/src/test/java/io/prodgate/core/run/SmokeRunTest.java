@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.gatefile.GateFiles;
+import io.prodgate.core.http.LocalServer;
 import io.prodgate.core.metrics.GateMetrics;
 import io.prodgate.core.report.ReportStylesheet;
 import io.prodgate.core.report.SmokeReports;
-import io.prodgate.core.smoke.GateFiles;
-import io.prodgate.core.smoke.LocalServer;
 import io.prodgate.core.smoke.SmokeBudget;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.verdict.Verdict;

@@ -15,12 +15,11 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.prodgate.gate.PrometheusConnection;
 import io.prodgate.core.canary.CanaryLimits;
+import io.prodgate.core.http.HttpUrls;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.QueryOutcome;
 import io.prodgate.core.util.Durations;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import jenkins.model.GlobalConfiguration;
@@ -376,20 +375,12 @@ public class ProdgateConfiguration extends GlobalConfiguration {
                 CredentialsMatchers.allOf(CredentialsMatchers.withId(id), PrometheusConnection.USABLE));
     }
 
+    /** The engine's rule for URLs (the gate file's), with this form's own messages. */
     private static FormValidation checkUrl(String url) {
-        try {
-            URI u = new URI(url);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
-                    || u.getHost() == null) {
-                return FormValidation.error(Messages.ProdgateConfiguration_BadUrl());
-            }
-            if (u.getUserInfo() != null) {
-                return FormValidation.error(Messages.ProdgateConfiguration_UserInfo());
-            }
-            return FormValidation.ok();
-        } catch (URISyntaxException e) {
-            return FormValidation.error(Messages.ProdgateConfiguration_BadUrl());
-        }
+        return HttpUrls.check(url).map(p -> p == HttpUrls.Problem.CREDENTIALS
+                        ? FormValidation.error(Messages.ProdgateConfiguration_UserInfo())
+                        : FormValidation.error(Messages.ProdgateConfiguration_BadUrl()))
+                .orElse(FormValidation.ok());
     }
 
     /** Checks a number against the engine's own bounds for it (the gate file's reader uses the same). */

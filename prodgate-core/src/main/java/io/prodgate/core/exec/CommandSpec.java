@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.exec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A command to run, as an argument vector (no shell unless the gate file asks for {@code sh -c}).
@@ -22,5 +23,11 @@ public record CommandSpec(List<String> run, Duration timeout, Map<String, String
         Objects.requireNonNull(timeout, "timeout");
         env = Map.copyOf(env);
         Objects.requireNonNull(workingDir, "workingDir");
+    }
+
+    /** The argument vector as a shell would show it, quoting arguments with spaces. */
+    public String describe() {
+        return run.stream().map(a -> a.isEmpty() || a.matches(".*[\\s'\"\\\\$`].*")
+                ? "'" + a.replace("'", "'\\''") + "'" : a).collect(Collectors.joining(" "));
     }
 }

@@ -1,7 +1,8 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prodgate.core.config.SecretSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

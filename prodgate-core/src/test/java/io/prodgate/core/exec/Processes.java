@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,22 +1,18 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.config;
 
-import io.prodgate.core.config.GateFileException;
-import io.prodgate.core.config.SecretRef;
+import io.prodgate.core.secret.Redactor;
 import io.prodgate.core.secret.Secret;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The secrets of one gate run, resolved once, and the masking of every one of them in any text that goes into
  * evidence, reasons or reports. A server may echo request headers back; the mask still holds.
  */
 public final class SecretSet {
-    private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/?#@\\s]*@");
-
     private final String gateFile;
     private final Map<String, String> env;
     private final Path baseDir;
@@ -46,14 +42,11 @@ public final class SecretSet {
 
     /** {@code text} with every known secret replaced by {@code ****} and URL credentials removed. */
     public synchronized String redact(String text) {
-        if (text == null) {
-            return "";
-        }
-        return stripUserinfo(Secret.redact(text, secrets));
+        return Redactor.redact(text, secrets);
     }
 
     /** {@code text} without the {@code user:password@} part of any URL in it. */
     public static String stripUserinfo(String text) {
-        return URL_USERINFO.matcher(text).replaceAll("$1");
+        return Redactor.stripUserinfo(text);
     }
 }

@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

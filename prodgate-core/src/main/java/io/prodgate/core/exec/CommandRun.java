@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.exec;
 
 import java.time.Duration;
 import java.util.List;

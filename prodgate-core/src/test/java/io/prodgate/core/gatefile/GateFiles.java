@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.gatefile;
 
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;

@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.util;
 
 /** Bounded text for evidence: a report holds a glimpse of a body or output, never all of it. */
 public final class Excerpts {

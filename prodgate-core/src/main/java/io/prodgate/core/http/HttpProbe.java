@@ -1,5 +1,6 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.http;
 
+import io.prodgate.core.config.SecretSet;
 import io.prodgate.core.secret.Secret;
 import io.prodgate.core.util.Durations;
 import java.io.IOException;

@@ -1,6 +1,6 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.exec;
 
-import io.prodgate.core.util.Durations;
+import io.prodgate.core.config.SecretSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -147,10 +147,6 @@ public final class CommandRunner {
 
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    static String describeTimeout(Duration d, CommandRun run) {
-        return "killed after " + Durations.human(d) + " (" + run.killedWith() + ")";
     }
 
     /** Keeps the first and the last {@code half} bytes of a stream: how it started and how it ended. */

@@ -1,4 +1,4 @@
-package io.prodgate.core.smoke;
+package io.prodgate.core.http;
 
 import io.prodgate.core.config.SecretRef;
 import java.time.Duration;
