@@ -21,18 +21,18 @@ import java.util.Set;
  * Shows a live bake: on a terminal, one line redrawn in place (elapsed against bake, and each SLO's figures); without
  * one, a plain log line per evaluation, which is what CI logs want.
  */
-final class BakeProgress {
+public final class BakeProgress {
     private final PrintWriter out;
     private final boolean terminal;
     private final Set<String> warned = new HashSet<>();
     private boolean lineOpen;
 
-    BakeProgress(PrintWriter out, boolean terminal) {
+    public BakeProgress(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
-    void onStep(CanaryGate.Step step) {
+    public void onStep(CanaryGate.Step step) {
         if (step.judgement() == null || step.evaluation() == null) {
             return;
         }
@@ -83,7 +83,7 @@ final class BakeProgress {
     }
 
     /** Ends the redrawn line so the verdict prints below it. */
-    void finish() {
+    public void finish() {
         if (lineOpen) {
             out.println();
             lineOpen = false;
@@ -103,7 +103,7 @@ final class BakeProgress {
     }
 
     /** The verdict, when it came, and its reasons; {@code note} follows the first line (e.g. ", as expected"). */
-    static void printDecision(PrintWriter out, BakeState done, String note) {
+    public static void printDecision(PrintWriter out, BakeState done, String note) {
         Decision d = done.decision();
         out.println("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
                 + Durations.human(Duration.between(done.startedAt(), d.decidedAt())) + " into the bake)" + note);
