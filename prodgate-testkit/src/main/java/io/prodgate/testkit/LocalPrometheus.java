@@ -1,22 +1,27 @@
 package io.prodgate.testkit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.core.prometheus.PrometheusClient;
+import io.prodgate.core.prometheus.ScalarOutcome;
+import io.prodgate.core.smoke.CommandRun;
+import io.prodgate.core.smoke.CommandRunner;
+import io.prodgate.core.smoke.CommandSpec;
+import io.prodgate.core.smoke.HttpExchange;
+import io.prodgate.core.smoke.HttpProbe;
+import io.prodgate.core.smoke.SecretSet;
+import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Json;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -33,9 +38,10 @@ import java.util.stream.Stream;
  * <p>{@link Builder#build()} finds {@code prometheus} and {@code promtool} on the PATH, creates a temporary
  * directory holding {@code prometheus.yml}, the TSDB directory {@code data/} and the log
  * {@code prometheus.log}. Optionally {@link #backfill(Path)} OpenMetrics files into the TSDB, then
- * {@link #start()}: it binds 127.0.0.1 on a free port and waits for {@code /-/ready}. {@link #close()}
- * stops the process (SIGTERM, then SIGKILL after a grace period) and deletes the directory; a JVM shutdown
- * hook does the same if the JVM exits first (e.g. on Ctrl-C).
+ * {@link #start()}: it binds 127.0.0.1 on a free port and waits for {@code /-/ready}. Queries go through core's
+ * {@link PrometheusClient}, as the gates' own do. {@link #close()} stops the process with core's
+ * {@link CommandRunner#killTree} (SIGTERM, then SIGKILL after a grace period) and deletes the directory; a JVM
+ * shutdown hook does the same if the JVM exits first (e.g. on Ctrl-C).
  *
  * <pre>{@code
  * try (LocalPrometheus prom = LocalPrometheus.builder()
@@ -51,8 +57,9 @@ public final class LocalPrometheus implements AutoCloseable {
     /** Hint given when the binaries are missing. */
     public static final String INSTALL_HINT = "install the Debian package prometheus (apt-get install prometheus)";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PORT_ATTEMPTS = 3;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration BACKFILL_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path prometheusBinary;
     private final Path promtoolBinary;
@@ -60,29 +67,24 @@ public final class LocalPrometheus implements AutoCloseable {
     private final Path dataDir;
     private final Path configFile;
     private final Path logFile;
-    private final Duration startTimeout;
-    private final Duration stopGracePeriod;
-    private final List<String> extraArgs;
     private final Thread shutdownHook;
 
     private final Object lock = new Object();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Process process;
     private volatile int port = -1;
+    private volatile PrometheusClient client;
     private boolean started;
 
     private LocalPrometheus(Builder b) {
-        this.prometheusBinary = b.prometheusBinary != null ? b.prometheusBinary : requireExecutable("prometheus");
-        this.promtoolBinary = b.promtoolBinary != null ? b.promtoolBinary : requireExecutable("promtool");
-        this.startTimeout = b.startTimeout;
-        this.stopGracePeriod = b.stopGracePeriod;
-        this.extraArgs = List.copyOf(b.extraArgs);
+        this.prometheusBinary = requireExecutable("prometheus");
+        this.promtoolBinary = requireExecutable("promtool");
         try {
             this.baseDir = Files.createTempDirectory("prodgate-prometheus-");
             this.dataDir = Files.createDirectories(baseDir.resolve("data"));
             this.configFile = baseDir.resolve("prometheus.yml");
             this.logFile = baseDir.resolve("prometheus.log");
-            Files.writeString(configFile, renderConfig(b.scrapeInterval, b.evaluationInterval, b.targets));
+            Files.writeString(configFile, renderConfig(b.scrapeInterval, b.targets));
             Files.writeString(logFile, "");
         } catch (IOException e) {
             throw new UncheckedIOException("Could not prepare a Prometheus directory", e);
@@ -109,7 +111,7 @@ public final class LocalPrometheus implements AutoCloseable {
     }
 
     /** Looks up an executable file on the PATH. */
-    public static Optional<Path> findExecutable(String name) {
+    private static Optional<Path> findExecutable(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
@@ -150,35 +152,23 @@ public final class LocalPrometheus implements AutoCloseable {
             if (!Files.isRegularFile(openMetricsFile)) {
                 throw new IllegalArgumentException("No such file: " + openMetricsFile);
             }
-            Path out = baseDir.resolve("promtool.log");
-            List<String> cmd =
-                    List.of(
-                            promtoolBinary.toString(),
-                            "tsdb",
-                            "create-blocks-from",
-                            "openmetrics",
-                            openMetricsFile.toAbsolutePath().toString(),
-                            dataDir.toString());
-            try {
-                Process p =
-                        new ProcessBuilder(cmd)
-                                .directory(baseDir.toFile())
-                                .redirectErrorStream(true)
-                                .redirectOutput(ProcessBuilder.Redirect.to(out.toFile()))
-                                .start();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    throw new IllegalStateException("promtool backfill timed out after 60 s");
-                }
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(
-                            "promtool backfill of " + openMetricsFile + " failed (exit " + p.exitValue() + "):\n" + tail(out, 30));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not run promtool", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while backfilling", e);
+            List<String> argv = List.of(promtoolBinary.toString(), "tsdb", "create-blocks-from", "openmetrics",
+                    openMetricsFile.toAbsolutePath().toString(), dataDir.toString());
+            CommandRun run = CommandRunner.run(new CommandSpec(argv, BACKFILL_TIMEOUT, Map.of(), Optional.empty()),
+                    baseDir, BACKFILL_TIMEOUT, new SecretSet("LocalPrometheus", Map.of(), baseDir));
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("Interrupted while backfilling " + openMetricsFile);
+            }
+            if (!run.started()) {
+                throw new IllegalStateException("Could not run promtool: " + run.error());
+            }
+            if (run.timedOut()) {
+                throw new IllegalStateException("promtool backfill of " + openMetricsFile + " timed out after "
+                        + Durations.human(BACKFILL_TIMEOUT));
+            }
+            if (run.exitCode() != 0) {
+                throw new IllegalStateException("promtool backfill of " + openMetricsFile + " failed (exit "
+                        + run.exitCode() + "):\n" + lastLines(run.output(), 30));
             }
             return this;
         }
@@ -200,7 +190,7 @@ public final class LocalPrometheus implements AutoCloseable {
                 throw new IllegalStateException("LocalPrometheus is already started");
             }
             started = true;
-            long deadline = System.nanoTime() + startTimeout.toNanos();
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             for (int attempt = 1; ; attempt++) {
                 int candidate = Loopback.freePort();
                 Process p = launch(candidate);
@@ -208,14 +198,19 @@ public final class LocalPrometheus implements AutoCloseable {
                 port = candidate;
                 if (closed.get()) {
                     // close() (or the shutdown hook) ran concurrently and may have missed this process.
-                    stopProcess(p);
+                    CommandRunner.killTree(p);
                     throw new IllegalStateException("LocalPrometheus was closed while starting");
                 }
                 String failure = awaitReady(p, candidate, deadline);
                 if (failure == null) {
+                    client = PrometheusClient.builder().baseUrl(url()).build();
+                    if (closed.get()) {
+                        client.close();
+                        throw new IllegalStateException("LocalPrometheus was closed while starting");
+                    }
                     return this;
                 }
-                stopProcess(p);
+                CommandRunner.killTree(p);
                 process = null;
                 if (closed.get()) {
                     throw new IllegalStateException("LocalPrometheus was closed while starting");
@@ -240,7 +235,6 @@ public final class LocalPrometheus implements AutoCloseable {
         cmd.add("--storage.tsdb.path=" + dataDir);
         cmd.add("--storage.tsdb.retention.time=100y");
         cmd.add("--web.listen-address=" + Loopback.HOST + ":" + candidatePort);
-        cmd.addAll(extraArgs);
         appendLog("--- starting: " + String.join(" ", cmd) + " ---\n");
         try {
             return new ProcessBuilder(cmd)
@@ -255,36 +249,29 @@ public final class LocalPrometheus implements AutoCloseable {
 
     /** Null when ready, else the reason it is not. */
     private String awaitReady(Process p, int candidatePort, long deadline) {
-        URI ready = URI.create("http://" + Loopback.HOST + ":" + candidatePort + "/-/ready");
-        while (true) {
-            if (closed.get()) {
-                return "closed while starting";
-            }
-            if (!p.isAlive()) {
-                return "the process exited with code " + p.exitValue();
-            }
-            try {
-                HttpURLConnection c = (HttpURLConnection) ready.toURL().openConnection();
-                c.setConnectTimeout(500);
-                c.setReadTimeout(1000);
-                try {
-                    if (c.getResponseCode() == 200) {
-                        return null;
-                    }
-                } finally {
-                    c.disconnect();
+        String ready = "http://" + Loopback.HOST + ":" + candidatePort + "/-/ready";
+        try (HttpProbe probe = new HttpProbe(new SecretSet("LocalPrometheus", Map.of(), baseDir))) {
+            while (true) {
+                if (closed.get()) {
+                    return "closed while starting";
                 }
-            } catch (IOException notYet) {
-                // Not listening yet.
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return "timed out";
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
+                if (!p.isAlive()) {
+                    return "the process exited with code " + p.exitValue();
+                }
+                HttpExchange answer = probe.call("GET", ready, Map.of(), Map.of(), Optional.empty(),
+                        Duration.ofSeconds(1));
+                if (answer.status() != null && answer.status() == 200) {
+                    return null;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return "timed out";
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "interrupted";
+                }
             }
         }
     }
@@ -314,17 +301,8 @@ public final class LocalPrometheus implements AutoCloseable {
         return baseDir;
     }
 
-    /** The TSDB directory ({@code --storage.tsdb.path}). */
-    public Path dataDir() {
-        return dataDir;
-    }
-
     public Path configFile() {
         return configFile;
-    }
-
-    public Path logFile() {
-        return logFile;
     }
 
     /** The last {@code lines} lines of the Prometheus log. */
@@ -332,105 +310,36 @@ public final class LocalPrometheus implements AutoCloseable {
         return tail(logFile, lines);
     }
 
-    /**
-     * Runs an instant query ({@code GET /api/v1/query}) now and returns the raw JSON answer.
-     *
-     * @throws IllegalStateException if Prometheus answers non-200 (the body is in the message)
-     */
-    public String query(String promql) {
-        return query(promql, null);
-    }
-
-    /** Runs an instant query at {@code time} (null = now) and returns the raw JSON answer. */
-    public String query(String promql, Instant time) {
-        Objects.requireNonNull(promql, "promql");
-        StringBuilder q = new StringBuilder(url()).append("/api/v1/query?query=")
-                .append(URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        if (time != null) {
-            q.append("&time=").append(formatTime(time));
-        }
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(q.toString()).toURL().openConnection();
-            c.setConnectTimeout(2000);
-            c.setReadTimeout(10_000);
-            try {
-                int code = c.getResponseCode();
-                InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream();
-                String body = in == null ? "" : new String(in.readNBytes(8 * 1024 * 1024), StandardCharsets.UTF_8);
-                if (in != null) {
-                    in.close();
-                }
-                if (code != 200) {
-                    throw new IllegalStateException("Prometheus answered " + code + " to " + promql + ": " + body);
-                }
-                return body;
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Query failed: " + promql, e);
-        }
-    }
-
-    /** The value of a scalar result, or of the first sample of a vector result; empty if there is none. */
+    /** The one number {@code promql} gives now; empty when it selects no series. */
     public OptionalDouble queryValue(String promql) {
-        return queryValue(promql, null);
+        return queryValue(promql, Instant.now());
     }
 
-    /** Like {@link #queryValue(String)} but evaluated at {@code time} (null = now). */
+    /**
+     * The one number {@code promql} gives at {@code time}: a scalar, or a vector with one sample (NaN and ±Inf
+     * included); empty when it selects no series.
+     *
+     * @throws IllegalStateException if Prometheus is not running, the query fails, or it gives several series
+     */
     public OptionalDouble queryValue(String promql, Instant time) {
-        return firstValue(query(promql, time));
-    }
-
-    /** Extracts the value of a scalar result or the first vector sample from a query answer. */
-    static OptionalDouble firstValue(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Not JSON: " + json, e);
+        PrometheusClient c = client;
+        if (c == null || closed.get()) {
+            throw new IllegalStateException("LocalPrometheus is not running");
         }
-        JsonNode data = root.path("data");
-        String type = data.path("resultType").asText("");
-        JsonNode result = data.path("result");
-        JsonNode value;
-        switch (type) {
-            case "scalar":
-                value = result;
-                break;
-            case "vector":
-                if (result.size() == 0) {
-                    return OptionalDouble.empty();
-                }
-                value = result.get(0).path("value");
-                break;
-            default:
-                return OptionalDouble.empty();
+        ScalarOutcome outcome = c.scalar(Objects.requireNonNull(promql, "promql"), Objects.requireNonNull(time, "time"));
+        if (outcome instanceof ScalarOutcome.Value v) {
+            return OptionalDouble.of(v.value());
         }
-        if (!value.isArray() || value.size() < 2) {
+        if (outcome instanceof ScalarOutcome.NotFinite n) {
+            return OptionalDouble.of(n.value());
+        }
+        if (outcome instanceof ScalarOutcome.Empty) {
             return OptionalDouble.empty();
         }
-        String text = value.get(1).asText();
-        switch (text) {
-            case "NaN":
-                return OptionalDouble.of(Double.NaN);
-            case "+Inf":
-                return OptionalDouble.of(Double.POSITIVE_INFINITY);
-            case "-Inf":
-                return OptionalDouble.of(Double.NEGATIVE_INFINITY);
-            default:
-                return OptionalDouble.of(Double.parseDouble(text));
-        }
+        throw new IllegalStateException(outcome.describe());
     }
 
-    private static String formatTime(Instant t) {
-        return java.math.BigDecimal.valueOf(t.getEpochSecond())
-                .add(java.math.BigDecimal.valueOf(t.getNano(), 9))
-                .stripTrailingZeros()
-                .toPlainString();
-    }
-
-    /** Stops Prometheus (SIGTERM, SIGKILL after the grace period) and deletes its directory. Idempotent. */
+    /** Stops Prometheus (SIGTERM, SIGKILL after a grace period) and deletes its directory. Idempotent. */
     @Override
     public void close() {
         cleanUp();
@@ -445,33 +354,22 @@ public final class LocalPrometheus implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        PrometheusClient c = client;
+        if (c != null) {
+            c.close();
+        }
         Process p = process;
         if (p != null) {
-            stopProcess(p);
+            CommandRunner.killTree(p);
         }
         port = -1;
         deleteRecursively(baseDir);
     }
 
-    private void stopProcess(Process p) {
-        p.descendants().forEach(ProcessHandle::destroy);
-        p.destroy();
-        try {
-            if (!p.waitFor(stopGracePeriod.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void appendLog(String line) {
         try {
-            Files.writeString(logFile, line, StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // Only diagnostics.
         }
@@ -484,12 +382,15 @@ public final class LocalPrometheus implements AutoCloseable {
             byte[] buf = new byte[read];
             f.seek(len - read);
             f.readFully(buf);
-            String[] all = new String(buf, StandardCharsets.UTF_8).split("\n");
-            int from = Math.max(0, all.length - lines);
-            return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+            return lastLines(new String(buf, StandardCharsets.UTF_8), lines);
         } catch (IOException e) {
             return "(could not read " + file + ": " + e.getMessage() + ")";
         }
+    }
+
+    private static String lastLines(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 
     private static void deleteRecursively(Path dir) {
@@ -511,14 +412,18 @@ public final class LocalPrometheus implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** Renders prometheus.yml; targets sharing a job name become one job with several static_configs. */
-    static String renderConfig(Duration scrapeInterval, Duration evaluationInterval, List<ScrapeTarget> targets) {
+    /**
+     * Renders prometheus.yml; targets sharing a job name become one job with several static_configs. No rules are
+     * loaded, so the evaluation interval is the scrape interval.
+     */
+    static String renderConfig(Duration scrapeInterval, List<ScrapeTarget> targets) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by prodgate's LocalPrometheus.\n");
         y.append("global:\n");
-        y.append("  scrape_interval: ").append(promDuration(scrapeInterval)).append('\n');
-        y.append("  scrape_timeout: ").append(promDuration(scrapeInterval)).append('\n');
-        y.append("  evaluation_interval: ").append(promDuration(evaluationInterval)).append('\n');
+        String interval = Durations.promql(scrapeInterval);
+        y.append("  scrape_interval: ").append(interval).append('\n');
+        y.append("  scrape_timeout: ").append(interval).append('\n');
+        y.append("  evaluation_interval: ").append(interval).append('\n');
         Map<String, List<ScrapeTarget>> jobs = new LinkedHashMap<>();
         for (ScrapeTarget t : targets) {
             jobs.computeIfAbsent(t.jobName(), k -> new ArrayList<>()).add(t);
@@ -548,51 +453,31 @@ public final class LocalPrometheus implements AutoCloseable {
 
     /** A YAML double-quoted scalar (JSON string syntax is valid YAML). */
     private static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return Json.write(s);
     }
 
-    static String promDuration(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
-    }
-
-    /** Builder. Defaults: scrape and evaluation interval 1 s, start timeout 30 s, stop grace period 5 s. */
+    /** Builder. Default scrape interval 1 s. */
     public static final class Builder {
         private Duration scrapeInterval = Duration.ofSeconds(1);
-        private Duration evaluationInterval;
         private final List<ScrapeTarget> targets = new ArrayList<>();
         private final List<Path> backfillFiles = new ArrayList<>();
-        private Duration startTimeout = Duration.ofSeconds(30);
-        private Duration stopGracePeriod = Duration.ofSeconds(5);
-        private Path prometheusBinary;
-        private Path promtoolBinary;
-        private final List<String> extraArgs = new ArrayList<>();
 
         private Builder() {}
 
         /** Global scrape_interval (and scrape_timeout), in [100 ms, 5 min], whole milliseconds. */
         public Builder scrapeInterval(Duration interval) {
-            this.scrapeInterval = checkInterval(interval, "scrapeInterval");
-            return this;
-        }
-
-        /** Global evaluation_interval (default: the scrape interval). */
-        public Builder evaluationInterval(Duration interval) {
-            this.evaluationInterval = checkInterval(interval, "evaluationInterval");
+            Objects.requireNonNull(interval, "scrapeInterval");
+            if (interval.compareTo(Duration.ofMillis(100)) < 0 || interval.compareTo(Duration.ofMinutes(5)) > 0
+                    || interval.toNanos() % 1_000_000 != 0) {
+                throw new IllegalArgumentException(
+                        "scrapeInterval must be whole milliseconds in [100ms, 5m], got: " + interval);
+            }
+            this.scrapeInterval = interval;
             return this;
         }
 
         public Builder scrapeTarget(ScrapeTarget target) {
             targets.add(Objects.requireNonNull(target, "target"));
-            return this;
-        }
-
-        public Builder scrapeTargets(List<ScrapeTarget> list) {
-            list.forEach(this::scrapeTarget);
             return this;
         }
 
@@ -602,53 +487,12 @@ public final class LocalPrometheus implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link LocalPrometheus#start()} waits for /-/ready, in (0, 5 min]. */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = checkPositive(timeout, "startTimeout", Duration.ofMinutes(5));
-            return this;
-        }
-
-        /** How long close() waits after SIGTERM before SIGKILL, in (0, 1 min]. */
-        public Builder stopGracePeriod(Duration grace) {
-            this.stopGracePeriod = checkPositive(grace, "stopGracePeriod", Duration.ofMinutes(1));
-            return this;
-        }
-
-        /** Use this prometheus binary instead of the one on the PATH. */
-        public Builder prometheusBinary(Path binary) {
-            this.prometheusBinary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /** Use this promtool binary instead of the one on the PATH. */
-        public Builder promtoolBinary(Path binary) {
-            this.promtoolBinary = Objects.requireNonNull(binary, "binary");
-            return this;
-        }
-
-        /**
-         * An extra command-line flag, e.g. {@code --query.lookback-delta=1m}. Flags that change where it listens
-         * or stores data are refused.
-         */
-        public Builder extraArg(String flag) {
-            Objects.requireNonNull(flag, "flag");
-            if (!flag.startsWith("--") || flag.startsWith("--web.listen-address") || flag.startsWith("--config.file")
-                    || flag.startsWith("--storage.tsdb.path")) {
-                throw new IllegalArgumentException("unsupported extra flag: " + flag);
-            }
-            extraArgs.add(flag);
-            return this;
-        }
-
         /**
          * Creates the directory and config and runs the backfills; the process is not started yet.
          *
          * @throws IllegalStateException if prometheus or promtool is not installed
          */
         public LocalPrometheus build() {
-            if (evaluationInterval == null) {
-                evaluationInterval = scrapeInterval;
-            }
             return new LocalPrometheus(this);
         }
 
@@ -661,23 +505,6 @@ public final class LocalPrometheus implements AutoCloseable {
                 p.close();
                 throw e;
             }
-        }
-
-        private static Duration checkInterval(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(5)) > 0
-                    || d.toNanos() % 1_000_000 != 0) {
-                throw new IllegalArgumentException(what + " must be whole milliseconds in [100ms, 5m], got: " + d);
-            }
-            return d;
-        }
-
-        private static Duration checkPositive(Duration d, String what, Duration max) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(what + " must be in (0, " + max + "], got: " + d);
-            }
-            return d;
         }
     }
 }
