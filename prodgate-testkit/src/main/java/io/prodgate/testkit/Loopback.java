@@ -35,7 +35,7 @@ public final class Loopback {
     }
 
     /** True if {@code host} is {@code localhost}, an IPv4 literal in 127.0.0.0/8 or {@code ::1}; never resolves names. */
-    public static boolean isLoopbackHost(String host) {
+    private static boolean isLoopbackHost(String host) {
         if (host == null || host.isBlank()) {
             return false;
         }

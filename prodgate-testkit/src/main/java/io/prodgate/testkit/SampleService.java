@@ -221,11 +221,6 @@ public final class SampleService implements AutoCloseable {
         }
     }
 
-    /** This instance's own registry (not the default one). */
-    public PrometheusRegistry registry() {
-        return registry;
-    }
-
     /** Current value of {@code http_requests_total{code}} (code "200" or "500"). */
     public long requestCount(String code) {
         return (long) requests.labelValues(code).get();
