@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * not shipped in it.
  */
 class ProductJarIT {
-    static final List<String> NOT_SHIPPED = List.of("io/prodgate/testkit/", "io/prodgate/demo/", "io/prodgate/cli/demo/");
+    static final List<String> NOT_SHIPPED =
+            List.of("io/prodgate/testkit/", "io/prodgate/demo/", "io/prodgate/cli/demo/");
 
     @Test
     void carriesTheCommandLineButNoDemoOrTestKitClass() throws Exception {

@@ -326,7 +326,8 @@ public final class LocalPrometheus implements AutoCloseable {
         if (c == null || closed.get()) {
             throw new IllegalStateException("LocalPrometheus is not running");
         }
-        ScalarOutcome outcome = c.scalar(Objects.requireNonNull(promql, "promql"), Objects.requireNonNull(time, "time"));
+        ScalarOutcome outcome =
+                c.scalar(Objects.requireNonNull(promql, "promql"), Objects.requireNonNull(time, "time"));
         if (outcome instanceof ScalarOutcome.Value v) {
             return OptionalDouble.of(v.value());
         }
