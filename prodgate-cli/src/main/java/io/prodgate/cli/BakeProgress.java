@@ -55,7 +55,7 @@ public final class BakeProgress implements BakeListener {
         onStep(step);
     }
 
-    void onStep(CanaryGate.Step step) {
+    public void onStep(CanaryGate.Step step) {
         if (step.judgement() == null || step.evaluation() == null) {
             return;
         }

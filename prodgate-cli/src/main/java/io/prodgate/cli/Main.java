@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = {"Production-safety gates for CI/CD: staging kept to a heartbeat, canaries judged on SLOs, "
                 + "rollbacks proven before promotion.", ""},
         subcommands = {ValidateCommand.class, SmokeCommand.class, CanaryCommand.class, PlanCommand.class, RollbackCommand.class,
-                DemoCommand.class, io.prodgate.cli.bench.BenchmarkCommand.class,
+                io.prodgate.cli.bench.BenchmarkCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:PASS", "1:FAIL", "2:INCONCLUSIVE", "64:bad arguments or gate file", "70:internal error",
@@ -36,8 +36,11 @@ public final class Main implements Runnable {
         return handlingErrors(new CommandLine(new Main()));
     }
 
-    /** {@code cli} with prodgate's handling of errors: messages without stack traces, and sysexits(3) codes. */
-    static CommandLine handlingErrors(CommandLine cli) {
+    /**
+     * {@code cli} with prodgate's handling of errors: messages without stack traces, and sysexits(3) codes. Public for
+     * the demo's own command line.
+     */
+    public static CommandLine handlingErrors(CommandLine cli) {
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("prodgate: " + ex.getMessage());

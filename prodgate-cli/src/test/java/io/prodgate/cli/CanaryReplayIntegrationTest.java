@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prodgate.cli.demo.Behaviour;
-import io.prodgate.cli.demo.LocalPrometheus;
-import io.prodgate.cli.demo.SampleService;
+import io.prodgate.testkit.Behaviour;
+import io.prodgate.testkit.LocalPrometheus;
+import io.prodgate.testkit.SampleService;
+import io.prodgate.testkit.WellFormedXml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prodgate.cli.demo.LocalPrometheus;
+import io.prodgate.testkit.LocalPrometheus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

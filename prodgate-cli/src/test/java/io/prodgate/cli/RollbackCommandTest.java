@@ -7,6 +7,7 @@ import io.prodgate.core.rollback.ProofCheck;
 import io.prodgate.core.rollback.ProofPolicy;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.rollback.RollbackProofs;
+import io.prodgate.testkit.WellFormedXml;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,6 +3,7 @@ package io.prodgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.prodgate.testkit.WellFormedXml;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,8 +3,6 @@ package io.prodgate.cli.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.prodgate.cli.demo.Behaviour;
-import io.prodgate.cli.demo.SampleService;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.report.RollbackHtml;
@@ -13,6 +11,8 @@ import io.prodgate.core.rollback.RollbackGate;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.smoke.SmokeGate;
 import io.prodgate.core.smoke.SmokeResult;
+import io.prodgate.testkit.Behaviour;
+import io.prodgate.testkit.SampleService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -88,8 +88,11 @@ public final class CommandRunner {
                 survivors, Sessions.AVAILABLE);
     }
 
-    /** Terminates the process and everything it started: TERM first, KILL for whatever is still alive after a grace. */
-    static void killTree(Process process) {
+    /**
+     * Terminates the process and everything it started: TERM first, KILL for whatever is still alive after a grace.
+     * Public for the test kit's Prometheus, which runs for longer than one command.
+     */
+    public static void killTree(Process process) {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         tree.forEach(ProcessHandle::destroy);

@@ -1,0 +1,8 @@
+/**
+ * What the demo and the tests of several modules share, kept out of the product jar: an instrumented
+ * {@link io.prodgate.testkit.SampleService} (stable, canary, staging), a bounded
+ * {@link io.prodgate.testkit.LoadGenerator}, {@link io.prodgate.testkit.LocalPrometheus}, a real Prometheus child
+ * process, and {@link io.prodgate.testkit.WellFormedXml} for reports. Everything binds or targets loopback only
+ * ({@link io.prodgate.testkit.Loopback}).
+ */
+package io.prodgate.testkit;
