@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,19 +25,29 @@ public final class BakeProgress implements BakeListener {
     private final PrintWriter out;
     private final boolean terminal;
     private final String source;
+    private final boolean announcePlan;
     private final Set<String> warned = new HashSet<>();
     private boolean lineOpen;
 
     /** {@code source} names where the evidence comes from, e.g. "Prometheus http://...". */
     public BakeProgress(PrintWriter out, boolean terminal, String source) {
+        this(out, terminal, source, true);
+    }
+
+    /**
+     * @param announcePlan whether a new live bake says what it can decide at the recent traffic (not where traffic
+     *                     has only just begun, as in the demo: the plan would judge from traffic that was not there)
+     */
+    public BakeProgress(PrintWriter out, boolean terminal, String source, boolean announcePlan) {
         this.out = out;
         this.terminal = terminal;
         this.source = source;
+        this.announcePlan = announcePlan;
     }
 
     @Override
     public boolean wantsPlan() {
-        return true;
+        return announcePlan;
     }
 
     @Override
@@ -115,8 +124,9 @@ public final class BakeProgress implements BakeListener {
 
     static String figures(SloStatus slo) {
         if (slo instanceof SloStatus.Ratio r) {
-            return String.format(Locale.ROOT, "%s canary %s vs baseline %s (evidence %.3g of %.0f)", r.name(),
-                    pct(r.canaryRatio()), pct(r.baselineRatio()), r.evidence().relative(), r.evidence().threshold());
+            return r.name() + " canary " + pct(r.canaryRatio()) + " vs baseline " + pct(r.baselineRatio()) + " (evidence "
+                    + Numbers.evidence(r.evidence().relative()) + " of " + Numbers.threshold(r.evidence().threshold())
+                    + ")";
         }
         SloStatus.Value v = (SloStatus.Value) slo;
         return v.name() + " " + (v.last().isPresent() ? Numbers.value(v.last().getAsDouble()) : "n/a");

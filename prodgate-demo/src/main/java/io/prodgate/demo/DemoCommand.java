@@ -470,7 +470,7 @@ public final class DemoCommand implements Callable<Integer> {
                 CanaryRun.StateStore store = CanaryRun.StateStore.file(stateFile);
                 store.save(state);
                 BakeProgress progress = new BakeProgress(o, false, "every " + Durations.human(run.spec().interval())
-                        + ", " + run.spec().slos().size() + " SLOs, Prometheus " + client.endpoint());
+                        + ", " + run.spec().slos().size() + " SLOs, Prometheus " + client.endpoint(), false);
                 done = bake.run(state, ctx.sleeper(), store, progress);
                 progress.finish();
                 bake.finish(done, ReportFiles.of(reportFile, junitFile, dir.resolve("canary-report.html")));

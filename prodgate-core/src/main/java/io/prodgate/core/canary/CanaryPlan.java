@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -79,11 +78,11 @@ public record CanaryPlan(Instant at, Duration lookback, List<BakePlanner.SloPlan
         List<String> out = new ArrayList<>();
         for (BakePlanner.SloPlan p : slos) {
             StringBuilder s = new StringBuilder();
-            s.append(p.slo()).append(": at ").append(rate(p.traffic().canaryRps())).append(" to the canary (")
+            s.append(p.slo()).append(": at ").append(Numbers.rate(p.traffic().canaryRps())).append(" to the canary (")
                     .append(Numbers.percent(p.traffic().canaryShare())).append(" share; baseline ")
                     .append(Numbers.percent(p.traffic().baselineBadRatio())).append(" bad), a ")
                     .append(Durations.human(p.bake())).append(" bake passes a healthy canary ")
-                    .append(percent(p.passChance())).append(" of the time");
+                    .append(Numbers.chance(p.passChance())).append(" of the time");
             if (!p.reachesVerdict()) {
                 s.append("; needs ").append(p.bakeNeeded().map(d -> "a " + Durations.human(d) + " bake")
                         .orElse("more than a " + Durations.human(BakePlanner.LONGEST_BAKE) + " bake"));
@@ -92,20 +91,12 @@ public record CanaryPlan(Instant at, Duration lookback, List<BakePlanner.SloPlan
                         + Numbers.percent(BakePlanner.LARGEST_SHARE) + " would do");
             }
             s.append("; a canary at ").append(Numbers.percent(p.regressedRatio())).append(" bad fails ")
-                    .append(percent(p.failChance())).append(" of the time")
+                    .append(Numbers.chance(p.failChance())).append(" of the time")
                     .append(p.medianTimeToFail().map(d -> ", typically after " + Durations.human(d)).orElse(""));
             out.add(s.toString());
         }
         out.addAll(problems);
         return out;
-    }
-
-    private static String rate(double rps) {
-        return String.format(Locale.ROOT, rps >= 10 ? "%.0f req/s" : "%.2g req/s", rps);
-    }
-
-    private static String percent(double chance) {
-        return String.format(Locale.ROOT, "%.0f %%", chance * 100);
     }
 
     /**

@@ -6,7 +6,6 @@ import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /** The canary gate's HTML report: verdict and reasons, then per SLO a timeline of canary against baseline. */
 public final class CanaryHtml {
@@ -45,10 +44,10 @@ public final class CanaryHtml {
             h.raw(TimelineSvg.render("timeline-" + s.name(), r.startedAt(), r.endsAt(), canary, baseline, threshold,
                     label, r.decidedAt(), decision, ratio));
             if (ratio && s.relativeEvidence() != null) {
-                h.raw("<p class=\"muted\">").text(String.format(Locale.ROOT,
-                        "Evidence of a regression against the baseline: %.3g; of a breach of the objective: %.3g; "
-                                + "each test decides at %.0f.%s", s.relativeEvidence(), s.absoluteEvidence(),
-                        s.threshold(), s.ratioUpperBound() == null ? ""
+                h.raw("<p class=\"muted\">").text("Evidence of a regression against the baseline: "
+                        + Numbers.evidence(s.relativeEvidence()) + "; of a breach of the objective: "
+                        + Numbers.evidence(s.absoluteEvidence()) + "; each test decides at "
+                        + Numbers.threshold(s.threshold()) + "." + (s.ratioUpperBound() == null ? ""
                                 : " Upper bound of canary/baseline bad ratio: " + Numbers.times(s.ratioUpperBound())
                                         + ".")).raw("</p>");
             }

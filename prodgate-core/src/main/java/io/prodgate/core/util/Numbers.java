@@ -58,4 +58,24 @@ public final class Numbers {
         }
         return String.format(Locale.ROOT, "%.4g", x);
     }
+
+    /** A chance, to the whole percent: "90 %". */
+    public static String chance(double probability) {
+        return String.format(Locale.ROOT, "%.0f %%", probability * 100);
+    }
+
+    /** A request rate: "120 req/s", "0.52 req/s". */
+    public static String rate(double perSecond) {
+        return String.format(Locale.ROOT, perSecond >= 10 ? "%.0f req/s" : "%.2g req/s", perSecond);
+    }
+
+    /** A sequential test's e-value, three significant digits: "0.412", "1.27e+03". */
+    public static String evidence(double eValue) {
+        return String.format(Locale.ROOT, "%.3g", eValue);
+    }
+
+    /** The e-value at which a test decides: "200". */
+    public static String threshold(double eValue) {
+        return String.format(Locale.ROOT, "%.0f", eValue);
+    }
 }

@@ -15,7 +15,7 @@ public final class GateRecord implements Serializable {
     private final String gate;
     private final String verdict;
     private final String headline;
-    private final List<String> reasons;
+    private final ArrayList<String> reasons; // a concrete, serializable list: it is stored with the build
     private final String report;
     private final long timestamp;
 

@@ -63,6 +63,7 @@ class ProdgateConfigurationTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the ACL context is held for the block, never read
     void webMethodsAreForAdministratorsOnly(JenkinsRule r) throws Exception {
         r.jenkins.setSecurityRealm(r.createDummySecurityRealm());
         r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy()
