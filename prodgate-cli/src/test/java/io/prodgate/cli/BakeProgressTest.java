@@ -23,7 +23,7 @@ class BakeProgressTest {
     static CanaryGate gate() {
         CanarySpec spec = new CanarySpec("t=\"c\"", "t=\"s\"", Duration.ofMinutes(10), Duration.ofMinutes(1), 0.01, 2,
                 CanarySpec.DEFAULT_NEGLIGIBLE_SHARE, Duration.ofMinutes(5), List.of(new RatioSlo("availability", "b{${selector}}[${window}]", false,
-                "t{${selector}}[${window}]", 0.99, 0.1)), EvidencePolicy.inconclusive(), false, Duration.ofHours(1));
+                "t{${selector}}[${window}]", 0.99, 0.1)), EvidencePolicy.inconclusive(), false, Duration.ofHours(1), java.util.Optional.empty());
         return new CanaryGate(spec, "sha256:x", (s, start, from, at) -> List.of(new SloEvidence("availability",
                 Reading.counts(2, 1000), Reading.counts(20, 10000))), ProofRequirement.none());
     }

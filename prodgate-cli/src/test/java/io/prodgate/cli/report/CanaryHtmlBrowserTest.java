@@ -39,7 +39,7 @@ class CanaryHtmlBrowserTest {
                 new RatioSlo("availability", "b{${selector}}[${window}]", false, "t{${selector}}[${window}]", 0.99, 0.1),
                 new RatioSlo("latency", "s{${selector}}[${window}]", false, "t{${selector}}[${window}]", 0.95, 0.1),
                 new ValueCheck("cpu", "c{${selector}}", OptionalDouble.empty(), OptionalDouble.of(0.8), 2)),
-                EvidencePolicy.inconclusive(), false, Duration.ofHours(24));
+                EvidencePolicy.inconclusive(), false, Duration.ofHours(24), java.util.Optional.empty());
         Instant onset = T0.plus(Duration.ofMinutes(12));
         CanaryGate gate = new CanaryGate(spec, "sha256:demo", (s, start, from, at) -> List.of(
                 new SloEvidence("availability", Reading.counts(at.isAfter(onset) ? 60 : 3, 1200), Reading.counts(30, 12000)),

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param nextEvaluationAt when the caller should evaluate next
  * @param evaluations      every evaluation so far, oldest first
  * @param decision         the verdict, once reached; null while baking
+ * @param steps            a progressive bake's steps begun so far, the current one last; empty for a bake in one step
+ *                         (and in state files written before rollouts)
  */
 public record BakeState(int format, String gateDigest, Instant startedAt, Instant endsAt, Instant nextEvaluationAt,
-                        List<Evaluation> evaluations, Decision decision) implements Serializable {
+                        List<Evaluation> evaluations, Decision decision, List<StepProgress> steps)
+        implements Serializable {
     public static final int FORMAT = 1;
 
     public BakeState {
@@ -28,6 +31,18 @@ public record BakeState(int format, String gateDigest, Instant startedAt, Instan
         Objects.requireNonNull(endsAt, "endsAt");
         Objects.requireNonNull(nextEvaluationAt, "nextEvaluationAt");
         evaluations = List.copyOf(evaluations);
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    /** A bake in one step. */
+    public BakeState(int format, String gateDigest, Instant startedAt, Instant endsAt, Instant nextEvaluationAt,
+                     List<Evaluation> evaluations, Decision decision) {
+        this(format, gateDigest, startedAt, endsAt, nextEvaluationAt, evaluations, decision, List.of());
+    }
+
+    /** The step a progressive bake is in; empty for a bake in one step. */
+    public java.util.Optional<StepProgress> currentStep() {
+        return steps.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(steps.get(steps.size() - 1));
     }
 
     public boolean decided() {
@@ -47,10 +62,15 @@ public record BakeState(int format, String gateDigest, Instant startedAt, Instan
     BakeState with(Evaluation evaluation, Instant next, Decision newDecision) {
         List<Evaluation> all = new ArrayList<>(evaluations);
         all.add(evaluation);
-        return new BakeState(format, gateDigest, startedAt, endsAt, next, all, newDecision);
+        return new BakeState(format, gateDigest, startedAt, endsAt, next, all, newDecision, steps);
     }
 
     BakeState decide(Decision newDecision) {
-        return new BakeState(format, gateDigest, startedAt, endsAt, nextEvaluationAt, evaluations, newDecision);
+        return new BakeState(format, gateDigest, startedAt, endsAt, nextEvaluationAt, evaluations, newDecision, steps);
+    }
+
+    /** The same bake with its steps (the current one changed or added) and the end they now allow. */
+    BakeState withSteps(List<StepProgress> newSteps, Instant newEndsAt, Instant next) {
+        return new BakeState(format, gateDigest, startedAt, newEndsAt, next, evaluations, decision, newSteps);
     }
 }

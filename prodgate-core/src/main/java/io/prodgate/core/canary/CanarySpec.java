@@ -3,6 +3,7 @@ package io.prodgate.core.canary;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the canary gate needs to judge one canary: whom to compare, for how long, on which SLOs, and how sure it
@@ -22,12 +23,14 @@ import java.util.Objects;
  * @param policy                  INCONCLUSIVE or FAIL per kind of missing evidence
  * @param requireRollbackProof    whether a valid rollback proof is needed to PASS
  * @param maxProofAge             how old that proof may be
+ * @param rollout                 the steps of a progressive canary; without, one bake at whatever weight the canary has
+ *                                (with, {@code bake} is the longest the rollout may take)
  */
 public record CanarySpec(String canarySelector, String baselineSelector, Duration bake, Duration interval,
                          double falseAlarmRate, double detectableRegression, double negligibleShare,
                          Duration maxDataGap,
                          List<SloSpec> slos, EvidencePolicy policy, boolean requireRollbackProof,
-                         Duration maxProofAge) {
+                         Duration maxProofAge, Optional<Rollout> rollout) {
     public static final double DEFAULT_FALSE_ALARM_RATE = 0.01;
     public static final double DEFAULT_DETECTABLE_REGRESSION = 2.0;
     public static final double DEFAULT_NEGLIGIBLE_SHARE = 0.1;
@@ -43,6 +46,7 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         Objects.requireNonNull(maxDataGap, "maxDataGap");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(maxProofAge, "maxProofAge");
+        Objects.requireNonNull(rollout, "rollout");
         slos = List.copyOf(slos);
         if (slos.isEmpty()) {
             throw new IllegalArgumentException("a canary gate needs at least one SLO");
@@ -53,6 +57,9 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         }
         if (interval.isZero() || interval.isNegative() || interval.compareTo(bake) > 0) {
             throw new IllegalArgumentException("interval must be positive and no longer than the bake");
+        }
+        if (rollout.isPresent() && !bake.equals(rollout.get().longest())) {
+            throw new IllegalArgumentException("a progressive canary's bake is the longest its rollout may take");
         }
     }
 
@@ -78,8 +85,14 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         return gap.compareTo(interval) > 0 ? gap : interval;
     }
 
-    /** The same gate over another bake (a replay window); a data gap that would no longer fit under it shrinks. */
+    /**
+     * The same gate over another bake (a replay window); a data gap that would no longer fit under it shrinks. A
+     * progressive canary keeps its own schedule, which its steps set.
+     */
     public CanarySpec withBake(Duration newBake) {
+        if (rollout.isPresent()) {
+            return this;
+        }
         Duration gap = maxDataGap.compareTo(newBake) < 0 ? maxDataGap : defaultMaxDataGap(newBake, interval);
         return toBuilder().bake(newBake).maxDataGap(gap).build();
     }
@@ -111,6 +124,7 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         private EvidencePolicy policy = EvidencePolicy.inconclusive();
         private boolean requireRollbackProof;
         private Duration maxProofAge = Duration.ofHours(24);
+        private Optional<Rollout> rollout = Optional.empty();
 
         private Builder() {
         }
@@ -128,6 +142,7 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
             policy = s.policy;
             requireRollbackProof = s.requireRollbackProof;
             maxProofAge = s.maxProofAge;
+            rollout = s.rollout;
         }
 
         public Builder selectors(String canary, String baseline) {
@@ -182,10 +197,17 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
             return this;
         }
 
+        /** Steps of a progressive canary; the bake becomes the longest the rollout may take. */
+        public Builder rollout(Rollout rollout) {
+            this.rollout = Optional.of(rollout);
+            this.bake = rollout.longest();
+            return this;
+        }
+
         public CanarySpec build() {
             return new CanarySpec(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
                     detectableRegression, negligibleShare, maxDataGap, slos, policy, requireRollbackProof,
-                    maxProofAge);
+                    maxProofAge, rollout);
         }
     }
 }

@@ -45,9 +45,9 @@ public final class CanaryHtml {
                     label, r.decidedAt(), decision, ratio));
             if (ratio && s.relativeEvidence() != null) {
                 h.raw("<p class=\"muted\">").text("Evidence of a regression against the baseline: "
-                        + Numbers.evidence(s.relativeEvidence()) + "; of a breach of the objective: "
-                        + Numbers.evidence(s.absoluteEvidence()) + "; each test decides at "
-                        + Numbers.threshold(s.threshold()) + "." + (s.ratioUpperBound() == null ? ""
+                        + evidence(s.relativeEvidence()) + "; of a breach of the objective: "
+                        + evidence(s.absoluteEvidence()) + "; each test decides at "
+                        + evidence(s.threshold()) + "." + (s.ratioUpperBound() == null ? ""
                                 : " Upper bound of canary/baseline bad ratio: " + Numbers.times(s.ratioUpperBound())
                                         + ".")).raw("</p>");
             }
@@ -87,6 +87,11 @@ public final class CanaryHtml {
             return "no traffic";
         }
         return Numbers.percent(f.ratio()) + " bad of " + Numbers.count(f.total());
+    }
+
+    /** An e-value of the report: null where it was not finite (the report writes no NaN or infinity). */
+    private static String evidence(Double v) {
+        return v == null ? "n/a" : Numbers.evidence(v);
     }
 
     private static String valueOf(Double v) {

@@ -1,6 +1,7 @@
 package io.prodgate.core.run;
 
 import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.Rollout;
 import io.prodgate.core.util.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,15 @@ public record CanaryOverrides(Optional<String> canarySelector, Optional<String> 
             out = out.withSelectors(canarySelector.orElse(out.canarySelector()),
                     baselineSelector.orElse(out.baselineSelector()));
         }
-        if (replay.isPresent()) {
+        if (replay.isPresent() && out.rollout().isPresent()) {
+            // a progressive canary keeps its own schedule, which the recorded shares move along
+            Duration shortest = out.rollout().get().steps().stream().map(Rollout.Step::bake)
+                    .reduce(Duration.ZERO, Duration::plus);
+            if (replay.get().length().compareTo(shortest) < 0) {
+                throw new RunInputException("the replay window (" + Durations.human(replay.get().length())
+                        + ") is shorter than the rollout's steps bake (" + Durations.human(shortest) + ")");
+            }
+        } else if (replay.isPresent()) {
             Duration bake = replay.get().length();
             if (bake.compareTo(out.interval()) < 0) {
                 throw new RunInputException("the replay window (" + Durations.human(bake)

@@ -147,8 +147,10 @@ public final class CanaryRun {
                 throw new RunInputException("belongs to another version of the gate file; delete it to start a new "
                         + "bake");
             }
-            if (replay.isPresent()
-                    && !(saved.startedAt().equals(replay.get().from()) && saved.endsAt().equals(replay.get().to()))) {
+            // a rollout's end moves with its steps: its start names the window
+            boolean sameWindow = replay.isEmpty() || saved.startedAt().equals(replay.get().from())
+                    && (spec.rollout().isPresent() || saved.endsAt().equals(replay.get().to()));
+            if (!sameWindow) {
                 throw new RunInputException("holds a bake from " + saved.startedAt() + " to " + saved.endsAt()
                         + ", which would be resumed instead of replaying from " + replay.get().from() + " to "
                         + replay.get().to() + "; delete it, name another state file, or replay its own window");

@@ -20,6 +20,8 @@ public enum ReasonType {
     INVALID_QUERY_RESULT,
     /** The baseline itself breaches the objective, so the comparison says little. */
     BASELINE_UNHEALTHY,
+    /** A progressive canary's share of traffic never came near the weight its step asked for. */
+    TRAFFIC_NOT_SHIFTED,
     /** Promotion needs a rollback proof and there is none that is valid. */
     NO_ROLLBACK_PROOF,
     /** The gate was stopped before the bake ended. */
@@ -33,7 +35,7 @@ public enum ReasonType {
     public boolean isMissingEvidence() {
         return switch (this) {
             case NO_CANARY_DATA, NO_BASELINE_DATA, INSUFFICIENT_TRAFFIC, SOURCE_ERROR, INVALID_QUERY_RESULT,
-                 BASELINE_UNHEALTHY, NO_ROLLBACK_PROOF -> true;
+                 BASELINE_UNHEALTHY, NO_ROLLBACK_PROOF, TRAFFIC_NOT_SHIFTED -> true;
             default -> false;
         };
     }

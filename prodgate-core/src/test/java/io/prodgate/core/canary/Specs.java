@@ -26,7 +26,7 @@ final class Specs {
     static CanarySpec spec(List<SloSpec> slos, EvidencePolicy policy) {
         return new CanarySpec("track=\"canary\"", "track=\"stable\"", Duration.ofMinutes(30), Duration.ofMinutes(1),
                 0.01, 2.0, CanarySpec.DEFAULT_NEGLIGIBLE_SHARE, Duration.ofMinutes(5), slos, policy, false,
-                Duration.ofHours(24));
+                Duration.ofHours(24), java.util.Optional.empty());
     }
 
     static ValueCheck cpu(double max) {
