@@ -2,12 +2,14 @@ package io.prodgate.core.gatefile;
 
 import io.prodgate.core.canary.CanaryLimits;
 import io.prodgate.core.canary.CanarySpec;
+import io.prodgate.core.canary.Rollout;
 import io.prodgate.core.canary.EvidencePolicy;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.SloSpec;
 import io.prodgate.core.canary.ValueCheck;
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
 import java.time.Duration;
@@ -39,7 +41,7 @@ final class CanarySection {
 
     static CanarySpec read(ConfigNode n) {
         n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "negligible", "maxDataGap",
-                "onMissingEvidence", "rollbackProof", "slos");
+                "onMissingEvidence", "rollbackProof", "slos", "steps", "traffic");
         ConfigNode sel = n.requireObject("selectors");
         sel.allowOnly("canary", "baseline");
         String canary = sel.requireString("canary");
@@ -50,9 +52,14 @@ final class CanarySection {
         checkSelector(sel, "canary", canary);
         checkSelector(sel, "baseline", baseline);
 
-        Duration bake = n.duration("bake", CanaryLimits.BAKE.byDefault(), CanaryLimits.BAKE.min(), CanaryLimits.BAKE.max());
         Duration interval = n.duration("interval", CanaryLimits.INTERVAL.byDefault(), CanaryLimits.INTERVAL.min(),
                 CanaryLimits.INTERVAL.max());
+        Optional<Rollout> rollout = rollout(n, interval);
+        if (rollout.isPresent() && n.has("bake")) {
+            n.problem("bake", "goes with one bake; a canary with steps bakes each step for its own bake (steps[].bake)");
+        }
+        Duration bake = rollout.isPresent() ? rollout.get().longest()
+                : n.duration("bake", CanaryLimits.BAKE.byDefault(), CanaryLimits.BAKE.min(), CanaryLimits.BAKE.max());
         if (interval.compareTo(bake) > 0) {
             n.problem("interval", "must not be longer than the bake (" + Durations.human(bake) + ")");
         } else if (bake.toMillis() / interval.toMillis() > CanaryLimits.MOST_EVALUATIONS) {
@@ -107,13 +114,98 @@ final class CanarySection {
             return null; // problems were recorded; the loader throws before this is used
         }
         try {
-            return CanarySpec.builder().selectors(canary, baseline).bake(bake).interval(interval).falseAlarmRate(far)
-                    .detectableRegression(detectable).negligibleShare(negligible).maxDataGap(gap).slos(slos)
-                    .policy(policy).rollbackProof(requireProof, proofAge).build();
+            CanarySpec.Builder spec = CanarySpec.builder().selectors(canary, baseline).bake(bake).interval(interval)
+                    .falseAlarmRate(far).detectableRegression(detectable).negligibleShare(negligible).maxDataGap(gap)
+                    .slos(slos).policy(policy).rollbackProof(requireProof, proofAge);
+            rollout.ifPresent(spec::rollout);
+            return spec.build();
         } catch (IllegalArgumentException e) {
             n.problem(e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The steps of a progressive canary and how a shift is verified: {@code steps} (weights in percent, increasing,
+     * each with its bake) and {@code traffic} ({@code settle}, {@code tolerance}).
+     */
+    private static Optional<Rollout> rollout(ConfigNode n, Duration interval) {
+        if (!n.has("steps")) {
+            if (n.has("traffic")) {
+                n.problem("traffic", "goes with steps: a canary without steps bakes at whatever weight it has");
+            }
+            return Optional.empty();
+        }
+        List<ConfigNode> items = n.list("steps");
+        if (items.isEmpty()) {
+            n.problem("steps", "must list at least one step, e.g. - { weight: 1%, bake: 10m }");
+            return Optional.empty();
+        }
+        List<Rollout.Step> steps = new ArrayList<>();
+        double previous = 0;
+        boolean ok = true;
+        for (ConfigNode item : items) {
+            if (!item.isObject()) {
+                item.problem("must be a mapping with weight and bake, e.g. { weight: 10%, bake: 10m }");
+                ok = false;
+                continue;
+            }
+            item.allowOnly("weight", "bake");
+            if (!item.has("weight")) {
+                item.problem("weight", "is required: the canary's share of traffic in this step, e.g. 10%");
+                ok = false;
+                continue;
+            }
+            double weight = item.number("weight").orElse(Double.NaN);
+            Duration bake = item.has("bake") ? item.duration("bake", CanaryLimits.BAKE.byDefault(),
+                    CanaryLimits.BAKE.min(), CanaryLimits.BAKE.max()) : null;
+            if (bake == null) {
+                item.problem("bake", "is required: how long this step must hold once its shift is seen, e.g. 10m");
+                ok = false;
+            } else if (bake.compareTo(interval) < 0) {
+                item.problem("bake", "must be at least the interval (" + Durations.human(interval) + ")");
+                ok = false;
+            }
+            if (Double.isNaN(weight)) {
+                ok = false;
+            } else if (!(weight > 0 && weight <= 100)) {
+                item.problem("weight", "must be more than 0 % and at most 100 %, got " + Numbers.value(weight));
+                ok = false;
+            } else if (!(weight > previous)) {
+                item.problem("weight", "must be more than the step before's (" + Numbers.value(previous) + " %): "
+                        + "a rollout only goes up");
+                ok = false;
+            } else {
+                previous = weight;
+            }
+            if (ok) {
+                steps.add(new Rollout.Step(weight / 100, bake));
+            }
+        }
+        Duration settle = Rollout.DEFAULT_SETTLE;
+        double tolerance = Rollout.DEFAULT_TOLERANCE;
+        Optional<ConfigNode> traffic = n.object("traffic");
+        if (traffic.isPresent()) {
+            traffic.get().allowOnly("set", "settle", "tolerance");
+            settle = traffic.get().duration("settle", Rollout.DEFAULT_SETTLE, CanaryLimits.INTERVAL.min(),
+                    Duration.ofHours(1));
+            if (settle.compareTo(interval) < 0) {
+                traffic.get().problem("settle", "must be at least the interval (" + Durations.human(interval)
+                        + "): a shift is seen in a window's traffic");
+                ok = false;
+            }
+            tolerance = traffic.get().numberIn("tolerance", 1, 90, Rollout.DEFAULT_TOLERANCE * 100) / 100;
+        }
+        if (!ok) {
+            return Optional.empty();
+        }
+        Rollout rollout = new Rollout(steps, settle, tolerance);
+        if (rollout.longest().toMillis() / interval.toMillis() > CanaryLimits.MOST_EVALUATIONS) {
+            n.problem("steps", "give more than " + CanaryLimits.MOST_EVALUATIONS + " evaluations in all; make the "
+                    + "interval longer");
+            return Optional.empty();
+        }
+        return Optional.of(rollout);
     }
 
     private static SloSpec slo(ConfigNode n, Set<String> names) {
