@@ -84,7 +84,8 @@ class CanaryHtmlBrowserTest {
         CanaryReport report = regressedBake();
         CanaryReport hostile = new CanaryReport(report.gate(), "<script>alert(1)</script>.yaml", report.gateDigest(),
                 report.mode(), report.verdict(), report.decidedAt(), report.startedAt(), report.endsAt(),
-                List.of("<img src=x onerror=alert(1)>"), report.reasonDetails(), report.settings(), report.slos());
+                List.of("<img src=x onerror=alert(1)>"), report.reasonDetails(), report.settings(), report.slos(),
+                report.steps(), report.restore());
         String html = CanaryHtml.render(hostile);
         assertThat(html).doesNotContain("<script>", "<img").contains("&lt;script&gt;", "&lt;img src=x");
     }

@@ -151,6 +151,19 @@ public final class CanaryGate {
                 + ": did the traffic action take effect, and do the selectors cover all of the service's instances?");
     }
 
+    /**
+     * Ends an undecided bake at {@code at} for a reason found outside the data (a traffic action that failed, the
+     * caller stopping it): INCONCLUSIVE, or what the policy makes of the reason's type.
+     */
+    public BakeState stop(BakeState state, Instant at, Reason reason) {
+        if (state.decided()) {
+            return state;
+        }
+        Verdict v = reason.type().isMissingEvidence()
+                ? Verdict.INCONCLUSIVE.worst(spec.policy().verdictFor(reason.type())) : Verdict.INCONCLUSIVE;
+        return state.decide(new Decision(v, at, List.of(reason)));
+    }
+
     /** The next point of the bake's evaluation grid after {@code at}, never past the bake's end. */
     private Instant nextAfter(Instant startedAt, Instant at, Instant endsAt) {
         long interval = spec.interval().toMillis();

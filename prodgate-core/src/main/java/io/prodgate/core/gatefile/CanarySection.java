@@ -41,7 +41,7 @@ final class CanarySection {
 
     static CanarySpec read(ConfigNode n) {
         n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "negligible", "maxDataGap",
-                "onMissingEvidence", "rollbackProof", "slos", "steps", "traffic");
+                "onMissingEvidence", "rollbackProof", "slos", "steps", "traffic", "onFail", "onInconclusive");
         ConfigNode sel = n.requireObject("selectors");
         sel.allowOnly("canary", "baseline");
         String canary = sel.requireString("canary");
@@ -123,6 +123,22 @@ final class CanarySection {
             n.problem(e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * What a live canary run does after its verdict: {@code canary.onFail} and {@code canary.onInconclusive}
+     * ({@code rollback} or {@code none}), with the rollback section's {@code restoreWithin}.
+     */
+    static Remediation remediation(ConfigNode canary, Optional<ConfigNode> rollback) {
+        boolean onFail = canary.choice("onFail", "none", "none", "rollback").equals("rollback");
+        boolean onInconclusive = canary.choice("onInconclusive", "none", "none", "rollback").equals("rollback");
+        if ((onFail || onInconclusive) && rollback.isEmpty()) {
+            canary.problem(onFail ? "onFail" : "onInconclusive", "rollback needs a rollback section: the same one "
+                    + "prodgate rollback rehearses");
+        }
+        Duration within = rollback.map(r -> r.duration("restoreWithin", Remediation.DEFAULT_RESTORE_WITHIN,
+                Duration.ofSeconds(1), Duration.ofHours(24))).orElse(Remediation.DEFAULT_RESTORE_WITHIN);
+        return new Remediation(onFail, onInconclusive, within);
     }
 
     /**

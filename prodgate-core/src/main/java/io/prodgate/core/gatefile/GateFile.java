@@ -20,10 +20,12 @@ import java.util.Optional;
  * A loaded, validated gate file. Each gate reads its own section; a file may hold any of them.
  *
  * @param source the file it was read from (relative paths in it resolve against its folder)
- * @param digest SHA-256 of the file's bytes, recorded in reports, bake state and rollback proofs
+ * @param digest      SHA-256 of the file's bytes, recorded in reports, bake state and rollback proofs
+ * @param remediation what a live canary run does after its verdict ({@code canary.onFail}, {@code onInconclusive})
  */
 public record GateFile(Path source, String digest, Optional<PrometheusSettings> prometheus,
-                       Optional<CanarySpec> canary, Optional<SmokeSpec> smoke, Optional<RollbackSpec> rollback) {
+                       Optional<CanarySpec> canary, Optional<SmokeSpec> smoke, Optional<RollbackSpec> rollback,
+                       Remediation remediation) {
     public GateFile {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(digest, "digest");
@@ -31,6 +33,7 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
         Objects.requireNonNull(canary, "canary");
         Objects.requireNonNull(smoke, "smoke");
         Objects.requireNonNull(rollback, "rollback");
+        Objects.requireNonNull(remediation, "remediation");
     }
 
     public String name() {

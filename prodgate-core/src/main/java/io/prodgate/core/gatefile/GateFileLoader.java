@@ -85,6 +85,8 @@ public final class GateFileLoader {
         var canary = root.object("canary").map(CanarySection::read);
         var smoke = root.object("smoke").map(SmokeSection::read);
         var rollback = root.object("rollback").map(RollbackSection::read);
+        Remediation remediation = root.object("canary").map(c -> CanarySection.remediation(c, root.object("rollback")))
+                .orElse(Remediation.none());
         if (!root.has("prometheus")) {
             // The rollback gate has no --prometheus option: without the section it could only refuse to run.
             rollback.ifPresent(r -> RollbackSection.requirePrometheus(root, r));
@@ -92,7 +94,7 @@ public final class GateFileLoader {
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }
-        return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback);
+        return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback, remediation);
     }
 
     private static GateFileException tooLarge(String name) {

@@ -28,7 +28,7 @@ final class RollbackSection {
 
     static RollbackSpec read(ConfigNode n) {
         n.allowOnly("target", "action", "deadline", "expectVersion", "version", "health", "sloQueries",
-                "pollInterval", "rollForward");
+                "pollInterval", "rollForward", "restoreWithin");
         Optional<String> target = n.string("target");
         target.ifPresent(t -> SmokeSection.checkAbsoluteUrl(n, "target", t));
         RollbackAction action = action(n.requireObject("action"));

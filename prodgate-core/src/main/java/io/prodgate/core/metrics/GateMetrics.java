@@ -28,6 +28,7 @@ public final class GateMetrics {
     private final Counter verdicts;
     private final Histogram bakeSeconds;
     private final Histogram rollbackSeconds;
+    private final Histogram restoreSeconds;
     private final Gauge proofTimestamp;
     private final Map<String, Instant> proofs = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -45,6 +46,10 @@ public final class GateMetrics {
                 .help("Time to roll back in rollback rehearsals: from the action until version and health were back.")
                 .unit(Unit.SECONDS).classicUpperBounds(5, 10, 30, 60, 120, 180, 300, 600).classicOnly()
                 .labelNames("service", "proven").register(registry);
+        restoreSeconds = Histogram.builder().name("prodgate_restore_duration_seconds")
+                .help("Time to restore after a canary failed: from the verdict until the rollback was verified.")
+                .unit(Unit.SECONDS).classicUpperBounds(5, 10, 30, 60, 120, 180, 300, 600).classicOnly()
+                .labelNames("service", "restored").register(registry);
         proofTimestamp = Gauge.builder().name("prodgate_rollback_proof_timestamp_seconds")
                 .help("When the newest proven rollback of the service finished (Unix time).").unit(Unit.SECONDS)
                 .labelNames("service").register(registry);
@@ -80,6 +85,11 @@ public final class GateMetrics {
         if (proven) {
             proof(service, finishedAt);
         }
+    }
+
+    /** An automatic rollback after a canary's verdict: how long until it was verified (or given up). */
+    public void restore(String service, boolean restored, Duration timeToRestore) {
+        restoreSeconds.labelValues(service, Boolean.toString(restored)).observe(timeToRestore.toMillis() / 1000.0);
     }
 
     /** The newest valid proof of a service, e.g. read by the canary gate. */

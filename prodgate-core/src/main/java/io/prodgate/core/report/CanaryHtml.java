@@ -17,6 +17,12 @@ public final class CanaryHtml {
                 + (r.decidedAt() == null ? "" : "; decided at " + Html.time(r.decidedAt())) + "; " + r.gateFile();
         Html h = new Html("prodgate canary gate", r.verdict(), subtitle);
         h.reasons(r.reasons());
+        if (r.restore() != null) {
+            restore(h, r.restore());
+        }
+        if (!r.steps().isEmpty()) {
+            steps(h, r);
+        }
         h.sectionStart("SLOs", "slos");
         h.raw("<table><tr><th>SLO</th><th>state</th><th>canary</th><th>baseline</th><th>objective</th></tr>");
         for (CanaryReport.SloReport s : r.slos()) {
@@ -68,6 +74,47 @@ public final class CanaryHtml {
 
     public static void write(Path file, CanaryReport r) throws IOException {
         Html.write(file, render(r));
+    }
+
+    /** A progressive canary's steps: the weight asked for, when the data showed it, and each SLO inside the step. */
+    private static void steps(Html h, CanaryReport r) {
+        h.sectionStart("Steps", "steps");
+        h.raw("<table><tr><th>step</th><th>weight</th><th>shift asked</th><th>shift seen</th><th>canary share</th>");
+        for (CanaryReport.StepSlo slo : r.steps().get(0).slos()) {
+            h.raw("<th>").text(slo.name() + ": canary vs baseline").raw("</th>");
+        }
+        h.raw("</tr>");
+        for (CanaryReport.StepReport st : r.steps()) {
+            h.raw("<tr><td>").text(Integer.toString(st.step())).raw("</td><td>")
+                    .text(Numbers.percent(st.weight() / 100)).raw("</td><td>").text(Html.time(st.shiftedAt()))
+                    .raw("</td><td>").text(st.settledAt() == null ? "not seen" : Html.time(st.settledAt()))
+                    .raw("</td><td>").text(st.measuredShare() == null ? "-" : Numbers.percent(st.measuredShare() / 100))
+                    .raw("</td>");
+            for (CanaryReport.StepSlo slo : st.slos()) {
+                h.raw("<td>").text(ratio(slo.canary()) + " vs " + ratio(slo.baseline())).raw("</td>");
+            }
+            h.raw("</tr>");
+        }
+        h.raw("</table>").sectionEnd();
+    }
+
+    private static String ratio(CanaryReport.Figures f) {
+        return f == null || f.ratio() == null ? "no traffic" : Numbers.percent(f.ratio()) + " of " + Numbers.count(f.total());
+    }
+
+    /** The automatic rollback that followed the verdict, and how long the service took to be restored. */
+    private static void restore(Html h, CanaryReport.Restore x) {
+        h.sectionStart("Automatic rollback", "restore");
+        h.raw("<table>");
+        row(h, "restored", x.restored() ? "yes, verified" : "NO");
+        row(h, "time to restore", Durations.human(java.time.Duration.ofMillis(Math.round(x.timeToRestore() * 1000)))
+                + (x.withinTarget() ? " (target " : " (SLOWER than the target of ")
+                + Durations.human(java.time.Duration.ofMillis(Math.round(x.restoreWithin() * 1000))) + ")");
+        row(h, "traffic", x.traffic().isEmpty() ? "-" : x.traffic());
+        row(h, "from / until", Html.time(x.from()) + " / " + Html.time(x.until()));
+        h.raw("</table>");
+        h.reasons(x.reasons());
+        h.sectionEnd();
     }
 
     private static void row(Html h, String k, String v) {

@@ -9,6 +9,7 @@ import io.prodgate.core.canary.RatioFigures;
 import io.prodgate.core.canary.RatioSlo;
 import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
+import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.canary.SloSpec;
 import io.prodgate.core.canary.SloStatus;
 import io.prodgate.core.canary.ValueCheck;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The canary gate's report: the verdict, its reasons, and per SLO the canary and baseline figures of every
@@ -27,10 +29,41 @@ import java.util.List;
  * HTML report are views of it. Unknown figures are null.
  *
  * @param decidedAt the data time at which the verdict was reached
+ * @param steps     a progressive canary's steps, in order; empty for a bake in one step
+ * @param restore   the automatic rollback after the verdict, if one ran (null otherwise)
  */
 public record CanaryReport(String gate, String gateFile, String gateDigest, String mode, Verdict verdict,
                            Instant decidedAt, Instant startedAt, Instant endsAt, List<String> reasons,
-                           List<Reason> reasonDetails, Settings settings, List<SloReport> slos) {
+                           List<Reason> reasonDetails, Settings settings, List<SloReport> slos,
+                           List<StepReport> steps, Restore restore) {
+
+    /**
+     * One step of a progressive canary: the weight asked for (percent), when it was asked for and seen, the canary's
+     * share measured last (percent), and each ratio SLO's figures inside the step.
+     */
+    public record StepReport(int step, double weight, Instant shiftedAt, Instant settledAt, Double measuredShare,
+                             Instant endedAt, List<StepSlo> slos) {
+    }
+
+    /** A ratio SLO's event counts on both sides within one step. */
+    public record StepSlo(String name, Figures canary, Figures baseline) {
+    }
+
+    /**
+     * The automatic rollback after the verdict: the weight set to 0 first, then the gate file's rollback section.
+     *
+     * @param timeToRestore from the verdict until the rollback was verified (or gave up), seconds
+     * @param restoreWithin the target, seconds; a restore slower than it is a reason of its own
+     */
+    public record Restore(Instant from, Instant until, double timeToRestore, boolean restored, double restoreWithin,
+                          boolean withinTarget, String traffic, List<String> reasons) {
+    }
+
+    /** The same report with the automatic rollback that followed its verdict. */
+    public CanaryReport withRestore(Restore r) {
+        return new CanaryReport(gate, gateFile, gateDigest, mode, verdict, decidedAt, startedAt, endsAt, reasons,
+                reasonDetails, settings, slos, steps, r);
+    }
 
     /** The judge's settings, so a reader can tell what the figures were held against. */
     public record Settings(String canarySelector, String baselineSelector, Duration bake, Duration interval,
@@ -118,7 +151,44 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
                 spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.requireRollbackProof());
         return new CanaryReport("canary", gateFile, state.gateDigest(), mode, verdict,
                 d == null ? null : d.decidedAt(), state.startedAt(), state.endsAt(),
-                reasons.stream().map(Reason::message).toList(), reasons, settings, slos);
+                reasons.stream().map(Reason::message).toList(), reasons, settings, slos, steps(spec, state), null);
+    }
+
+    /** Each step's figures: the usable evaluations that ended inside it, summed per ratio SLO. */
+    private static List<StepReport> steps(CanarySpec spec, BakeState state) {
+        List<StepReport> out = new ArrayList<>();
+        List<StepProgress> steps = state.steps();
+        for (int k = 0; k < steps.size(); k++) {
+            StepProgress p = steps.get(k);
+            Instant end = k + 1 < steps.size() ? steps.get(k + 1).shiftedAt()
+                    : state.decided() ? state.decision().decidedAt() : null;
+            List<StepSlo> slos = new ArrayList<>();
+            for (RatioSlo slo : spec.ratioSlos()) {
+                double cb = 0;
+                double cn = 0;
+                double bb = 0;
+                double bn = 0;
+                for (Evaluation e : state.evaluations()) {
+                    boolean inside = e.at().isAfter(p.shiftedAt()) && (end == null || !e.at().isAfter(end));
+                    Optional<SloEvidence> ev = e.slo(slo.name());
+                    if (!inside || e.sourceFailed() || ev.isEmpty()) {
+                        continue;
+                    }
+                    if (ev.get().canary() != null && ev.get().canary().ok()) {
+                        cb += ev.get().canary().bad();
+                        cn += ev.get().canary().total();
+                    }
+                    if (ev.get().baseline() != null && ev.get().baseline().ok()) {
+                        bb += ev.get().baseline().bad();
+                        bn += ev.get().baseline().total();
+                    }
+                }
+                slos.add(new StepSlo(slo.name(), figures(cb, cn), figures(bb, bn)));
+            }
+            out.add(new StepReport(p.index() + 1, Numbers.percentAsWritten(p.weight()), p.shiftedAt(), p.settledAt(),
+                    p.measuredShare() == null ? null : Numbers.percentAsWritten(p.measuredShare()), end, slos));
+        }
+        return out;
     }
 
     /** One JUnit test case per SLO, plus one for reasons that concern the gate as a whole. */

@@ -39,6 +39,12 @@ public record RollbackSpec(Optional<String> target, RollbackAction action, Durat
                 pollInterval, rollForward);
     }
 
+    /** The rollback alone, without rolling forward again: what an automatic rollback after a failed canary runs. */
+    public RollbackSpec withoutRollForward() {
+        return new RollbackSpec(target, action, deadline, expectVersion, version, health, sloQueries, pollInterval,
+                Optional.empty());
+    }
+
     /** Every HTTP request the section may send: the actions', the version source's and the health probe's. */
     public List<HttpRequestSpec> requests() {
         List<HttpRequestSpec> out = new ArrayList<>();

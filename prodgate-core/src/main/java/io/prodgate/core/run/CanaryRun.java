@@ -8,20 +8,32 @@ import io.prodgate.core.canary.CanaryPlan;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.EvidenceSource;
 import io.prodgate.core.verdict.ProofRequirement;
+import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
+import io.prodgate.core.gatefile.Remediation;
 import io.prodgate.core.prometheus.Sleeper;
 import io.prodgate.core.report.CanaryHtml;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.report.JUnitXml;
 import io.prodgate.core.report.Reports;
 import io.prodgate.core.rollback.ProofPolicy;
+import io.prodgate.core.rollback.RollbackGate;
+import io.prodgate.core.rollback.RollbackProof;
+import io.prodgate.core.rollback.RollbackSpec;
+import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
+import io.prodgate.core.verdict.Reason;
+import io.prodgate.core.verdict.ReasonType;
+import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,12 +56,18 @@ public final class CanaryRun {
     private final String gateDigest;
     private final CanarySpec spec;
     private final Optional<CanaryOverrides.Window> replay;
+    /** The gate file, where there is one: its rollback section is what an automatic rollback runs. */
+    private final Optional<GateFile> file;
+    private final Remediation remediation;
 
-    private CanaryRun(String gateName, String gateDigest, CanarySpec spec, Optional<CanaryOverrides.Window> replay) {
+    private CanaryRun(String gateName, String gateDigest, CanarySpec spec, Optional<CanaryOverrides.Window> replay,
+                      Optional<GateFile> file, Remediation remediation) {
         this.gateName = Objects.requireNonNull(gateName, "gateName");
         this.gateDigest = Objects.requireNonNull(gateDigest, "gateDigest");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.replay = Objects.requireNonNull(replay, "replay");
+        this.file = Objects.requireNonNull(file, "file");
+        this.remediation = Objects.requireNonNull(remediation, "remediation");
     }
 
     /** Reads the gate file and its canary section, with {@code overrides} applied. */
@@ -60,7 +78,8 @@ public final class CanaryRun {
 
     /** The canary section of a gate file already read (e.g. inline text), with {@code overrides} applied. */
     public static CanaryRun of(GateFile gate, CanaryOverrides overrides) throws GateFileException, RunInputException {
-        return new CanaryRun(gate.name(), gate.digest(), overrides.apply(gate.requireCanary()), overrides.replay());
+        return new CanaryRun(gate.name(), gate.digest(), overrides.apply(gate.requireCanary()), overrides.replay(),
+                Optional.of(gate), gate.remediation());
     }
 
     /**
@@ -69,7 +88,7 @@ public final class CanaryRun {
      * @param gateDigest names this version of the settings: a saved bake state and a rollback proof belong to it
      */
     public static CanaryRun of(String gateName, String gateDigest, CanarySpec spec) {
-        return new CanaryRun(gateName, gateDigest, spec, Optional.empty());
+        return new CanaryRun(gateName, gateDigest, spec, Optional.empty(), Optional.empty(), Remediation.none());
     }
 
     /** The section as it will bake, overrides applied. */
@@ -100,7 +119,7 @@ public final class CanaryRun {
 
     /** The bake over {@code source}: its gate, ready to start or resume. */
     public Bake bake(RunContext context, EvidenceSource source, ProofRequirement proof) {
-        return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof));
+        return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof), TrafficControl.NONE);
     }
 
     /** Where a bake's state is saved after each evaluation, so that it can be resumed. */
@@ -121,11 +140,25 @@ public final class CanaryRun {
         private final RunContext context;
         private final EvidenceSource source;
         private final CanaryGate gate;
+        private final TrafficControl traffic;
 
-        private Bake(RunContext context, EvidenceSource source, CanaryGate gate) {
+        private Bake(RunContext context, EvidenceSource source, CanaryGate gate, TrafficControl traffic) {
             this.context = context;
             this.source = source;
             this.gate = gate;
+            this.traffic = traffic;
+        }
+
+        /**
+         * The same bake, shifting the canary's traffic with {@code control} at each step of a progressive canary (and
+         * to 0 when stopped or rolled back). A replay never shifts: it reads the shares that were recorded.
+         */
+        public Bake shifting(TrafficControl control) {
+            return new Bake(context, source, gate, Objects.requireNonNull(control, "control"));
+        }
+
+        private boolean shifts() {
+            return spec.rollout().isPresent() && replay.isEmpty();
         }
 
         /** A new bake: at the replay window's start, or now on the context's clock. */
@@ -189,11 +222,33 @@ public final class CanaryRun {
         public BakeState run(BakeState state, Sleeper sleeper, StateStore store, BakeListener listener)
                 throws Exception {
             boolean resumed = !state.evaluations().isEmpty();
-            Optional<CanaryPlan> plan = replay.isEmpty() && !resumed && listener.wantsPlan()
+            Optional<CanaryPlan> plan = replay.isEmpty() && !resumed && spec.rollout().isEmpty() && listener.wantsPlan()
                     ? Optional.of(plan(state.startedAt())) : Optional.empty();
             listener.started(state, replay.isPresent(), resumed, plan);
+            BakeState current = state;
+            if (shifts() && !current.decided()) {
+                // a new bake's first weight; after a resume the current step's again, which is idempotent
+                current = shift(current, current.currentStep().orElseThrow(), store, listener);
+                if (current.decided()) {
+                    return current;
+                }
+            }
             BakeRunner runner = runner(store, listener);
-            return replay.isPresent() ? runner.replay(state) : runner.live(state, context.clock(), sleeper);
+            try {
+                return replay.isPresent() ? runner.replay(current) : runner.live(current, context.clock(), sleeper);
+            } catch (ShiftFailed failed) {
+                return failed.stopped;
+            } catch (Exception | Error e) {
+                if (shifts()) {
+                    // stopped mid-rollout (interrupted, the source or a file broke): take the canary out of traffic
+                    try {
+                        traffic.setWeight(0);
+                    } catch (Exception ignored) {
+                        e.addSuppressed(ignored);
+                    }
+                }
+                throw e;
+            }
         }
 
         /**
@@ -209,7 +264,36 @@ public final class CanaryRun {
             return new BakeRunner(gate, step -> {
                 store.save(step.state());
                 listener.evaluated(step);
+                if (shifts() && !step.decided() && step.evaluation() != null
+                        && step.state().steps().size() > stepsBefore(step)) {
+                    BakeState after = shift(step.state(), step.state().currentStep().orElseThrow(), store, listener);
+                    if (after.decided()) {
+                        throw new ShiftFailed(after);
+                    }
+                }
             });
+        }
+
+        /** How many steps the bake had begun before this evaluation: a new one means a shift is due. */
+        private int stepsBefore(CanaryGate.Step step) {
+            Instant at = step.evaluation().at();
+            return (int) step.state().steps().stream().filter(p -> p.shiftedAt().isBefore(at)).count();
+        }
+
+        /** Runs the traffic action for a step; one that fails stops the bake, saved, with the reason. */
+        private BakeState shift(BakeState state, StepProgress step, StateStore store, BakeListener listener)
+                throws IOException {
+            try {
+                String what = traffic.setWeight(step.weight());
+                listener.shifted(step, what);
+                return state;
+            } catch (Exception e) {
+                BakeState stopped = gate.stop(state, state.coveredUntil(), Reason.of(ReasonType.TRAFFIC_NOT_SHIFTED,
+                        "the traffic action for step " + (step.index() + 1) + " (" + Numbers.percent(step.weight())
+                                + " on the canary) failed: " + e.getMessage()));
+                store.save(stopped);
+                return stopped;
+            }
         }
 
         /**
@@ -228,10 +312,75 @@ public final class CanaryRun {
             });
             CanaryReport report = CanaryReport.of(gateName, spec, decided, replay.isPresent() ? "replay" : "live");
             context.progress().summary(CanaryReport.summary(decided));
-            context.writeReports(reports, () -> Reports.json(report) + System.lineSeparator(),
-                    () -> JUnitXml.render(JUNIT_SUITE, decision.decidedAt(), report.testCases()),
-                    () -> CanaryHtml.render(report));
-            return report;
+            Optional<CanaryReport.Restore> restore = restore(decision.verdict());
+            if (restore.isPresent()) {
+                report = report.withRestore(restore.get());
+            }
+            CanaryReport written = report;
+            context.writeReports(reports, () -> Reports.json(written) + System.lineSeparator(),
+                    () -> JUnitXml.render(JUNIT_SUITE, decision.decidedAt(), written.testCases()),
+                    () -> CanaryHtml.render(written));
+            return written;
+        }
+
+        /**
+         * After a verdict the gate file says not to leave in place (and never in a replay): the canary's weight to 0
+         * first, the fastest lever, then the rollback section without its roll-forward, timed from the verdict until
+         * version and health are verified.
+         */
+        private Optional<CanaryReport.Restore> restore(Verdict verdict) {
+            if (replay.isPresent() || file.isEmpty() || !remediation.appliesTo(verdict)) {
+                return Optional.empty();
+            }
+            Instant from = context.clock().instant();
+            List<String> reasons = new ArrayList<>();
+            String shifted = "";
+            try {
+                shifted = traffic.setWeight(0);
+            } catch (Exception e) {
+                reasons.add("setting the canary's weight to 0 failed: " + e.getMessage());
+            }
+            boolean restored = false;
+            Optional<RollbackSpec> rollback = file.get().rollback();
+            if (rollback.isEmpty()) {
+                reasons.add("the gate file has no rollback section to run");
+            } else {
+                context.progress().summary("canary gate: rolling back (" + verdict + "): "
+                        + rollback.get().action().describe() + System.lineSeparator());
+                try {
+                    RollbackProof proof = new RollbackGate(context.clock(), context.env()).run(file.get().ref(),
+                            file.get().prometheus(), rollback.get().withoutRollForward());
+                    restored = proof.proven();
+                    proof.reasons().forEach(r -> reasons.add(r.message()));
+                } catch (GateFileException e) {
+                    reasons.add("the rollback could not run: " + e.getMessage());
+                }
+            }
+            Instant until = context.clock().instant();
+            Duration took = Duration.between(from, until);
+            boolean within = took.compareTo(remediation.restoreWithin()) <= 0;
+            if (!within) {
+                reasons.add("restoring took " + Durations.human(took) + ", longer than rollback.restoreWithin ("
+                        + Durations.human(remediation.restoreWithin()) + ")");
+            }
+            boolean ok = restored;
+            context.metrics().ifPresent(m -> m.restore(ok, took));
+            context.progress().summary("canary gate: " + (restored ? "restored" : "NOT restored") + " in "
+                    + Durations.human(took) + (within ? "" : " (longer than the " + Durations.human(
+                            remediation.restoreWithin()) + " allowed)") + System.lineSeparator());
+            return Optional.of(new CanaryReport.Restore(from, until, took.toMillis() / 1000.0, restored,
+                    remediation.restoreWithin().toMillis() / 1000.0, within, shifted, reasons));
+        }
+    }
+
+    /** A traffic action failed between evaluations: the bake stopped there, with its saved state. */
+    private static final class ShiftFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient BakeState stopped;
+
+        ShiftFailed(BakeState stopped) {
+            super(null, null, false, false);
+            this.stopped = stopped;
         }
     }
 }

@@ -25,6 +25,10 @@ record ServiceMetrics(GateMetrics metrics, String service) {
         metrics.proof(service, finishedAt);
     }
 
+    void restore(boolean restored, Duration timeToRestore) {
+        metrics.restore(service, restored, timeToRestore);
+    }
+
     void rollback(boolean proven, Duration timeToRollBack, Instant finishedAt) {
         metrics.rollback(service, proven, timeToRollBack, finishedAt);
     }

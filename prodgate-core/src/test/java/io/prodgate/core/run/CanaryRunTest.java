@@ -255,7 +255,7 @@ class CanaryRunTest {
     }
 
     /** A clock that the sleeper moves forward, as a live bake's wait would. */
-    static final class MovingClock extends Clock implements Sleeper {
+    static class MovingClock extends Clock implements Sleeper {
         private Instant now;
         final List<Duration> slept = new ArrayList<>();
 
