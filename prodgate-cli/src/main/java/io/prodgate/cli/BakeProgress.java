@@ -7,6 +7,7 @@ import io.prodgate.core.canary.Evaluation;
 import io.prodgate.core.canary.Reading;
 import io.prodgate.core.canary.SloEvidence;
 import io.prodgate.core.canary.SloStatus;
+import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.util.Numbers;
 import io.prodgate.core.run.BakeListener;
@@ -60,6 +61,14 @@ public final class BakeProgress implements BakeListener {
     }
 
     @Override
+    public void shifted(StepProgress step, String what) {
+        finish();
+        out.println("canary gate: step " + (step.index() + 1) + ": " + Numbers.percent(step.weight())
+                + " of the traffic to the canary" + (what.isEmpty() ? "" : " (" + what + ")"));
+        out.flush();
+    }
+
+    @Override
     public void evaluated(CanaryGate.Step step) {
         onStep(step);
     }
@@ -83,6 +92,9 @@ public final class BakeProgress implements BakeListener {
             line.append(at).append(' ');
         }
         line.append(elapsed);
+        s.currentStep().ifPresent(p -> line.append(" | step ").append(p.index() + 1).append(' ')
+                .append(Numbers.percent(p.weight())).append(p.settled() ? "" : p.measuredShare() == null
+                        ? ", shifting" : ", shifting (" + Numbers.percent(p.measuredShare()) + " seen)"));
         for (SloStatus slo : step.judgement().slos()) {
             line.append(" | ").append(figures(slo));
         }
