@@ -1,11 +1,11 @@
 package io.prodgate.core.gatefile;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.exec.CommandSpec;
 import io.prodgate.core.http.HttpRequestSpec;
 import io.prodgate.core.rollback.HealthProbe;
 import io.prodgate.core.rollback.RollForwardSpec;
-import io.prodgate.core.rollback.RollbackAction;
 import io.prodgate.core.rollback.RollbackSpec;
 import io.prodgate.core.rollback.SloQuery;
 import io.prodgate.core.rollback.VersionSource;
@@ -31,7 +31,7 @@ final class RollbackSection {
                 "pollInterval", "rollForward");
         Optional<String> target = n.string("target");
         target.ifPresent(t -> SmokeSection.checkAbsoluteUrl(n, "target", t));
-        RollbackAction action = action(n.requireObject("action"));
+        Action action = action(n.requireObject("action"));
         Duration deadline = n.duration("deadline", RollbackSpec.DEFAULT_DEADLINE, Duration.ofSeconds(1),
                 Duration.ofDays(1));
         String expect = n.requireString("expectVersion");
@@ -70,7 +70,7 @@ final class RollbackSection {
         }
     }
 
-    private static RollbackAction action(ConfigNode n) {
+    private static Action action(ConfigNode n) {
         n.allowOnly("command", "http");
         boolean cmd = n.has("command");
         boolean http = n.has("http");
@@ -83,14 +83,14 @@ final class RollbackSection {
                 c.allowOnly("run", "timeout", "expectExit", "env", "workingDir");
                 CommandSpec spec = SmokeSection.commandSpec(c, DEFAULT_COMMAND_TIMEOUT);
                 int exit = c.integerIn("expectExit", 0, 255, 0);
-                return spec == null ? null : (RollbackAction) new RollbackAction.Command(spec, exit);
+                return spec == null ? null : (Action) new Action.Command(spec, exit);
             }).orElse(null);
         }
         return n.object("http").map(h -> {
             h.allowOnly("method", "url", "headers", "headersFromEnv", "body", "expectStatus", "timeout");
             HttpRequestSpec r = SmokeSection.request(h, "POST", DEFAULT_HTTP_TIMEOUT, true);
             int status = SmokeSection.status(h, "expectStatus");
-            return r == null ? null : (RollbackAction) new RollbackAction.Http(r, status);
+            return r == null ? null : (Action) new Action.Http(r, status);
         }).orElse(null);
     }
 
@@ -172,7 +172,7 @@ final class RollbackSection {
 
     private static RollForwardSpec rollForward(ConfigNode n, Duration defaultDeadline) {
         n.allowOnly("action", "expectVersion", "deadline");
-        RollbackAction action = action(n.requireObject("action"));
+        Action action = action(n.requireObject("action"));
         String expect = n.requireString("expectVersion");
         Duration deadline = n.duration("deadline", defaultDeadline, Duration.ofSeconds(1), Duration.ofDays(1));
         return action == null || expect.isEmpty() ? null : new RollForwardSpec(action, expect, deadline);

@@ -2,6 +2,8 @@ package io.prodgate.core.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.core.action.Action;
+import io.prodgate.core.action.ActionRecord;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
 import io.prodgate.core.config.PrometheusSettings;
@@ -165,7 +167,7 @@ public final class RollbackGate {
             this.prometheus = prometheus;
         }
 
-        PhaseProof phase(String phase, RollbackAction action, String expect, Duration deadline) {
+        PhaseProof phase(String phase, Action action, String expect, Duration deadline) {
             Instant startedAt = clock.instant();
             String before = readVersion(Long.MAX_VALUE).version();
             long actionStart = System.nanoTime();
@@ -228,11 +230,11 @@ public final class RollbackGate {
                     + spec.health().map(HealthProbe::expectStatus).orElse(200) + " " + within;
         }
 
-        private ActionRecord act(RollbackAction action) {
-            return action instanceof RollbackAction.Command c ? command(c) : http((RollbackAction.Http) action);
+        private ActionRecord act(Action action) {
+            return action instanceof Action.Command c ? command(c) : http((Action.Http) action);
         }
 
-        private ActionRecord command(RollbackAction.Command c) {
+        private ActionRecord command(Action.Command c) {
             Instant startedAt = clock.instant();
             CommandRun run = CommandRunner.run(c.command(), file.baseDir(), c.command().timeout(), secrets);
             String msg;
@@ -252,7 +254,7 @@ public final class RollbackGate {
                     ok, Excerpts.tail(run.output()), secrets.redact(msg), startedAt, clock.instant(), run.duration());
         }
 
-        private ActionRecord http(RollbackAction.Http h) {
+        private ActionRecord http(Action.Http h) {
             Instant startedAt = clock.instant();
             String url = h.request().resolve(spec.target());
             HttpExchange ex = probe.call(h.request(), url, resolved.of(h.request()), h.request().timeout());

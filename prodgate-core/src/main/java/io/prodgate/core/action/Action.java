@@ -1,17 +1,20 @@
-package io.prodgate.core.rollback;
+package io.prodgate.core.action;
 
 import io.prodgate.core.exec.CommandSpec;
 import io.prodgate.core.http.HttpRequestSpec;
 import java.util.Objects;
 
-/** What performs the rollback (or the roll-forward): a command, or an HTTP call to a deploy API. */
-public sealed interface RollbackAction permits RollbackAction.Command, RollbackAction.Http {
+/**
+ * Something a gate does to the system it guards, such as the rollback, the roll-forward or a canary's traffic shift: a
+ * command, or an HTTP call to a deploy API. {@link ActionRunner} runs it and records what happened.
+ */
+public sealed interface Action permits Action.Command, Action.Http {
 
     /** What ran, fit for a proof: the argument vector, or method and URL. Never a secret header value. */
     String describe();
 
     /** A command that must exit with {@code expectExit} within its timeout. */
-    record Command(CommandSpec command, int expectExit) implements RollbackAction {
+    record Command(CommandSpec command, int expectExit) implements Action {
         public Command {
             Objects.requireNonNull(command, "command");
         }
@@ -23,7 +26,7 @@ public sealed interface RollbackAction permits RollbackAction.Command, RollbackA
     }
 
     /** An HTTP call that must answer {@code expectStatus} within the request's timeout. */
-    record Http(HttpRequestSpec request, int expectStatus) implements RollbackAction {
+    record Http(HttpRequestSpec request, int expectStatus) implements Action {
         public Http {
             Objects.requireNonNull(request, "request");
         }
