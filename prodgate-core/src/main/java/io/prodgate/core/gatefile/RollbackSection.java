@@ -1,11 +1,10 @@
 package io.prodgate.core.gatefile;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.config.ConfigNode;
-import io.prodgate.core.exec.CommandSpec;
 import io.prodgate.core.http.HttpRequestSpec;
 import io.prodgate.core.rollback.HealthProbe;
 import io.prodgate.core.rollback.RollForwardSpec;
-import io.prodgate.core.rollback.RollbackAction;
 import io.prodgate.core.rollback.RollbackSpec;
 import io.prodgate.core.rollback.SloQuery;
 import io.prodgate.core.rollback.VersionSource;
@@ -20,9 +19,6 @@ import java.util.Set;
 
 /** Reads the {@code rollback} section: the action, how to verify it, and the optional roll-forward. */
 final class RollbackSection {
-    static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
-    static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(30);
-
     private RollbackSection() {
     }
 
@@ -31,7 +27,7 @@ final class RollbackSection {
                 "pollInterval", "rollForward", "restoreWithin");
         Optional<String> target = n.string("target");
         target.ifPresent(t -> SmokeSection.checkAbsoluteUrl(n, "target", t));
-        RollbackAction action = action(n.requireObject("action"));
+        Action action = ActionFields.read(n.requireObject("action"), Set.of());
         Duration deadline = n.duration("deadline", RollbackSpec.DEFAULT_DEADLINE, Duration.ofSeconds(1),
                 Duration.ofDays(1));
         String expect = n.requireString("expectVersion");
@@ -68,30 +64,6 @@ final class RollbackSection {
         if (!spec.sloQueries().isEmpty()) {
             root.problem("rollback.sloQueries", why);
         }
-    }
-
-    private static RollbackAction action(ConfigNode n) {
-        n.allowOnly("command", "http");
-        boolean cmd = n.has("command");
-        boolean http = n.has("http");
-        if (cmd == http) {
-            n.problem(cmd ? "give command or http, not both" : "needs command (run: [...]) or http (url: ...)");
-            return null;
-        }
-        if (cmd) {
-            return n.object("command").map(c -> {
-                c.allowOnly("run", "timeout", "expectExit", "env", "workingDir");
-                CommandSpec spec = SmokeSection.commandSpec(c, DEFAULT_COMMAND_TIMEOUT);
-                int exit = c.integerIn("expectExit", 0, 255, 0);
-                return spec == null ? null : (RollbackAction) new RollbackAction.Command(spec, exit);
-            }).orElse(null);
-        }
-        return n.object("http").map(h -> {
-            h.allowOnly("method", "url", "headers", "headersFromEnv", "body", "expectStatus", "timeout");
-            HttpRequestSpec r = SmokeSection.request(h, "POST", DEFAULT_HTTP_TIMEOUT, true);
-            int status = SmokeSection.status(h, "expectStatus");
-            return r == null ? null : (RollbackAction) new RollbackAction.Http(r, status);
-        }).orElse(null);
     }
 
     private static VersionSource version(ConfigNode n) {
@@ -172,7 +144,7 @@ final class RollbackSection {
 
     private static RollForwardSpec rollForward(ConfigNode n, Duration defaultDeadline) {
         n.allowOnly("action", "expectVersion", "deadline");
-        RollbackAction action = action(n.requireObject("action"));
+        Action action = ActionFields.read(n.requireObject("action"), Set.of());
         String expect = n.requireString("expectVersion");
         Duration deadline = n.duration("deadline", defaultDeadline, Duration.ofSeconds(1), Duration.ofDays(1));
         return action == null || expect.isEmpty() ? null : new RollForwardSpec(action, expect, deadline);

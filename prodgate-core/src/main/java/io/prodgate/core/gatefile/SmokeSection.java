@@ -36,6 +36,7 @@ final class SmokeSection {
     static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<String> KINDS = Set.of("health", "http", "command");
+    private static final String CREDENTIALS_INSTEAD = "use headersFromEnv for an Authorization header";
 
     private SmokeSection() {
     }
@@ -191,6 +192,15 @@ final class SmokeSection {
      * @param withBody whether method and body may be given (health polls are always a plain GET)
      */
     static HttpRequestSpec request(ConfigNode n, String defaultMethod, Duration defaultTimeout, boolean withBody) {
+        return request(n, defaultMethod, defaultTimeout, withBody, Set.of());
+    }
+
+    /**
+     * As {@link #request(ConfigNode, String, Duration, boolean)}, for a request that receives {@code variables}: its
+     * URL is checked as it will be sent, with a value in each {@code ${name}}.
+     */
+    static HttpRequestSpec request(ConfigNode n, String defaultMethod, Duration defaultTimeout, boolean withBody,
+                                   Set<String> variables) {
         String method = defaultMethod;
         Optional<String> body = Optional.empty();
         if (withBody) {
@@ -208,7 +218,10 @@ final class SmokeSection {
         String url = n.requireString("url");
         if (!url.isEmpty()) {
             if (url.contains("://")) {
-                checkAbsoluteUrl(n, "url", url);
+                // ${weight} is not URL text; the value that replaces it is.
+                String sent = ActionFields.sample(url, variables);
+                HttpUrls.problem(sent, CREDENTIALS_INSTEAD).ifPresent(p -> n.problem("url",
+                        p.replace(HttpUrls.withoutUserinfo(sent), HttpUrls.withoutUserinfo(url))));
             } else if (!url.startsWith("/")) {
                 n.problem("url", "must be an http(s):// URL or a path starting with / (relative to the target), got '"
                         + url + "'");
@@ -243,6 +256,6 @@ final class SmokeSection {
 
     /** An http(s) URL with a host and without credentials. */
     static void checkAbsoluteUrl(ConfigNode n, String field, String url) {
-        HttpUrls.problem(url, "use headersFromEnv for an Authorization header").ifPresent(p -> n.problem(field, p));
+        HttpUrls.problem(url, CREDENTIALS_INSTEAD).ifPresent(p -> n.problem(field, p));
     }
 }

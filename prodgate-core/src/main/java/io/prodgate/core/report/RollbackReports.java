@@ -1,7 +1,7 @@
 package io.prodgate.core.report;
 
+import io.prodgate.core.action.ActionRecord;
 import io.prodgate.core.report.JUnitXml.Outcome;
-import io.prodgate.core.rollback.ActionRecord;
 import io.prodgate.core.rollback.PhaseProof;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.rollback.SloCheck;

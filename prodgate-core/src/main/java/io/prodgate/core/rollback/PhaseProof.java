@@ -1,5 +1,6 @@
 package io.prodgate.core.rollback;
 
+import io.prodgate.core.action.ActionRecord;
 import io.prodgate.core.verdict.Reason;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,12 +2,13 @@ package io.prodgate.core.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prodgate.core.action.Action;
+import io.prodgate.core.action.ActionRecord;
+import io.prodgate.core.action.ActionRunner;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
 import io.prodgate.core.config.PrometheusSettings;
 import io.prodgate.core.config.SecretSet;
-import io.prodgate.core.exec.CommandRun;
-import io.prodgate.core.exec.CommandRunner;
 import io.prodgate.core.http.HttpExchange;
 import io.prodgate.core.http.HttpProbe;
 import io.prodgate.core.http.HttpRequestSpec;
@@ -145,31 +146,35 @@ public final class RollbackGate {
         Map<String, Secret> of(HttpRequestSpec r) {
             return headers.getOrDefault(r, Map.of());
         }
+
+        Map<String, Secret> of(Action a) {
+            return a instanceof Action.Http h ? of(h.request()) : Map.of();
+        }
     }
 
     private final class Run {
-        private final GateRef file;
         private final RollbackSpec spec;
         private final SecretSet secrets;
         private final Resolved resolved;
         private final HttpProbe probe;
         private final PrometheusClient prometheus;
+        private final ActionRunner actions;
 
         Run(GateRef file, RollbackSpec spec, SecretSet secrets, Resolved resolved, HttpProbe probe,
             PrometheusClient prometheus) {
-            this.file = file;
             this.spec = spec;
             this.secrets = secrets;
             this.resolved = resolved;
             this.probe = probe;
             this.prometheus = prometheus;
+            this.actions = new ActionRunner(clock, file.baseDir(), secrets, probe, spec.target());
         }
 
-        PhaseProof phase(String phase, RollbackAction action, String expect, Duration deadline) {
+        PhaseProof phase(String phase, Action action, String expect, Duration deadline) {
             Instant startedAt = clock.instant();
             String before = readVersion(Long.MAX_VALUE).version();
             long actionStart = System.nanoTime();
-            ActionRecord ar = act(action);
+            ActionRecord ar = actions.run(action, resolved.of(action));
             List<Reason> reasons = new ArrayList<>();
             if (!ar.succeeded()) {
                 reasons.add(new Reason(ReasonType.CHECK_FAILED, phase, phase + " action failed: " + ar.message()));
@@ -226,41 +231,6 @@ public final class RollbackGate {
                     : "did not answer (" + last.healthError() + ")";
             return "the target reports " + expect + " but its health check " + health + ", not back to HTTP "
                     + spec.health().map(HealthProbe::expectStatus).orElse(200) + " " + within;
-        }
-
-        private ActionRecord act(RollbackAction action) {
-            return action instanceof RollbackAction.Command c ? command(c) : http((RollbackAction.Http) action);
-        }
-
-        private ActionRecord command(RollbackAction.Command c) {
-            Instant startedAt = clock.instant();
-            CommandRun run = CommandRunner.run(c.command(), file.baseDir(), c.command().timeout(), secrets);
-            String msg;
-            boolean ok = false;
-            if (!run.started()) {
-                msg = run.error();
-            } else if (run.timedOut()) {
-                msg = "timed out after " + Durations.human(c.command().timeout()) + " and was killed "
-                        + run.killedWith();
-            } else if (run.exitCode() != c.expectExit()) {
-                msg = "exit " + run.exitCode() + ", expected " + c.expectExit() + run.leftRunning();
-            } else {
-                msg = "exit " + run.exitCode() + run.leftRunning();
-                ok = true;
-            }
-            return new ActionRecord("command", c.command().run(), null, null, run.exitCode(), null, run.timedOut(),
-                    ok, Excerpts.tail(run.output()), secrets.redact(msg), startedAt, clock.instant(), run.duration());
-        }
-
-        private ActionRecord http(RollbackAction.Http h) {
-            Instant startedAt = clock.instant();
-            String url = h.request().resolve(spec.target());
-            HttpExchange ex = probe.call(h.request(), url, resolved.of(h.request()), h.request().timeout());
-            boolean ok = ex.answered() && ex.status() == h.expectStatus();
-            String msg = ex.answered() ? "HTTP " + ex.status() + (ok ? "" : ", expected " + h.expectStatus())
-                    : ex.timedOut() ? "timed out: " + ex.error() : ex.error();
-            return new ActionRecord("http", null, h.request().method(), secrets.redact(url), null, ex.status(),
-                    ex.timedOut(), ok, Excerpts.head(ex.body()), msg, startedAt, clock.instant(), ex.latency());
         }
 
         private PollEvidence poll(int attempt, String expect, long end) {

@@ -1,5 +1,6 @@
 package io.prodgate.core.rollback;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.http.HttpRequestSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param health        optional; without it only the version is verified
  * @param sloQueries    judged once, after version and health are back; need the prometheus section
  */
-public record RollbackSpec(Optional<String> target, RollbackAction action, Duration deadline, String expectVersion,
+public record RollbackSpec(Optional<String> target, Action action, Duration deadline, String expectVersion,
                            VersionSource version, Optional<HealthProbe> health, List<SloQuery> sloQueries,
                            Duration pollInterval, Optional<RollForwardSpec> rollForward) {
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
@@ -48,10 +49,10 @@ public record RollbackSpec(Optional<String> target, RollbackAction action, Durat
     /** Every HTTP request the section may send: the actions', the version source's and the health probe's. */
     public List<HttpRequestSpec> requests() {
         List<HttpRequestSpec> out = new ArrayList<>();
-        if (action instanceof RollbackAction.Http h) {
+        if (action instanceof Action.Http h) {
             out.add(h.request());
         }
-        if (rollForward.isPresent() && rollForward.get().action() instanceof RollbackAction.Http h) {
+        if (rollForward.isPresent() && rollForward.get().action() instanceof Action.Http h) {
             out.add(h.request());
         }
         if (version instanceof VersionSource.Http h) {

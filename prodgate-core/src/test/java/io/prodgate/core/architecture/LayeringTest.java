@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's layering, so that the folder layout stays a map of the architecture: leaves at the bottom, the shared
- * infrastructure (processes, HTTP calls, configuration values) above them, the gates above that and independent of
- * each other, reports and the gate-file reader above those, the runs that put them together on top, and no CLI or
- * Jenkins code anywhere in the engine.
+ * infrastructure (processes, HTTP calls, configuration values, and the actions made of processes and HTTP calls)
+ * above them, the gates above that and independent of each other, reports and the gate-file reader above those, the
+ * runs that put them together on top, and no CLI or Jenkins code anywhere in the engine.
  */
 class LayeringTest {
     static final JavaClasses CORE = new ClassFileImporter()
@@ -35,9 +35,9 @@ class LayeringTest {
                         "io.prodgate.core.verdict..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
-                        "io.prodgate.core.exec..", "io.prodgate.core.http..", "io.prodgate.core.gatefile..",
-                        "io.prodgate.core.report..", "io.prodgate.core.prometheus..", "io.prodgate.core.metrics..",
-                        "io.prodgate.core.run..")
+                        "io.prodgate.core.exec..", "io.prodgate.core.http..", "io.prodgate.core.action..",
+                        "io.prodgate.core.gatefile..", "io.prodgate.core.report..", "io.prodgate.core.prometheus..",
+                        "io.prodgate.core.metrics..", "io.prodgate.core.run..")
                 .check(CORE);
     }
 
@@ -45,10 +45,25 @@ class LayeringTest {
     @Test
     void sharedInfrastructureKnowsNoGate() {
         noClasses().that().resideInAnyPackage("io.prodgate.core.exec..", "io.prodgate.core.http..",
-                        "io.prodgate.core.config..")
+                        "io.prodgate.core.config..", "io.prodgate.core.action..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.gatefile..",
                         "io.prodgate.core.report..", "io.prodgate.core.run..", "io.prodgate.core.metrics..")
+                .check(CORE);
+    }
+
+    /**
+     * Actions (a command or an HTTP call, run and recorded) are built on processes and HTTP calls, never the other
+     * way round; they read nothing from Prometheus.
+     */
+    @Test
+    void actionsAreBuiltOnProcessesAndHttpCalls() {
+        noClasses().that().resideInAnyPackage("io.prodgate.core.exec..", "io.prodgate.core.http..",
+                        "io.prodgate.core.config..")
+                .should().dependOnClassesThat().resideInAPackage("io.prodgate.core.action..")
+                .check(CORE);
+        noClasses().that().resideInAPackage("io.prodgate.core.action..")
+                .should().dependOnClassesThat().resideInAPackage("io.prodgate.core.prometheus..")
                 .check(CORE);
     }
 
@@ -76,8 +91,8 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.prodgate.core.prometheus..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.canary..",
                         "io.prodgate.core.smoke..", "io.prodgate.core.rollback..", "io.prodgate.core.config..",
-                        "io.prodgate.core.exec..", "io.prodgate.core.gatefile..", "io.prodgate.core.report..",
-                        "io.prodgate.core.run..")
+                        "io.prodgate.core.exec..", "io.prodgate.core.action..", "io.prodgate.core.gatefile..",
+                        "io.prodgate.core.report..", "io.prodgate.core.run..")
                 .check(CORE);
     }
 
@@ -103,7 +118,7 @@ class LayeringTest {
         noClasses().that().resideInAPackage("io.prodgate.core.canary..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.prodgate.core.smoke..",
                         "io.prodgate.core.rollback..", "io.prodgate.core.config..", "io.prodgate.core.exec..",
-                        "io.prodgate.core.http..")
+                        "io.prodgate.core.http..", "io.prodgate.core.action..")
                 .check(CORE);
     }
 

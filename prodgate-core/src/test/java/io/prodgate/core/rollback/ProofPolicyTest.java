@@ -2,6 +2,7 @@ package io.prodgate.core.rollback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prodgate.core.action.ActionRecord;
 import io.prodgate.core.verdict.Reason;
 import io.prodgate.core.verdict.ReasonType;
 import java.nio.file.Files;

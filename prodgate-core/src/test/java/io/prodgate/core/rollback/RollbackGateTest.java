@@ -3,6 +3,7 @@ package io.prodgate.core.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prodgate.core.action.ActionRecord;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.exec.Processes;
 import io.prodgate.core.gatefile.GateFile;

@@ -3,6 +3,7 @@ package io.prodgate.core.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
@@ -42,14 +43,14 @@ class RollbackSectionTest {
         RollbackSpec s = f.rollback().orElseThrow();
         assertThat(s.deadline()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.pollInterval()).isEqualTo(Duration.ofSeconds(2));
-        RollbackAction.Command c = (RollbackAction.Command) s.action();
+        Action.Command c = (Action.Command) s.action();
         assertThat(c.command().timeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.describe()).isEqualTo("kubectl rollout undo deploy/checkout");
         assertThat(((VersionSource.Http) s.version()).jsonField()).contains("/version");
         assertThat(s.health().orElseThrow().expectStatus()).isEqualTo(200);
         assertThat(s.sloQueries()).singleElement().satisfies(q -> assertThat(q.max()).hasValue(0.01));
         RollForwardSpec fwd = s.rollForward().orElseThrow();
-        assertThat(((RollbackAction.Http) fwd.action()).request().method()).isEqualTo("POST");
+        assertThat(((Action.Http) fwd.action()).request().method()).isEqualTo("POST");
         assertThat(fwd.deadline()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.needsPrometheus()).isTrue();
     }

@@ -1,4 +1,4 @@
-package io.prodgate.core.rollback;
+package io.prodgate.core.action;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the rollback (or roll-forward) action did. Fields of the other kind are null.
+ * What an {@link Action} did, for a proof or report. Fields of the other kind are null.
  *
  * @param kind      {@code command} or {@code http}
  * @param argv      the command's argument vector, as written in the gate file
