@@ -96,7 +96,8 @@ public final class CanaryCommand implements Callable<Integer> {
         RunContext context = GateRunOptions.context(out, clock, System.getenv(), metrics, config);
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
             CanaryRun.Bake bake = run.bake(context, new PrometheusEvidence(client),
-                    run.proofFromFile(proofFile != null ? proofFile : Path.of("rollback-proof.json"), context));
+                    run.proofFromFile(proofFile != null ? proofFile : Path.of("rollback-proof.json"), context))
+                    .shifting(run.trafficFromGateFile(context));
             BakeState state;
             try {
                 state = bake.resumeOrStart(Optional.ofNullable(stateFile));

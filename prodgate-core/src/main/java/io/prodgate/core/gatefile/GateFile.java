@@ -1,5 +1,6 @@
 package io.prodgate.core.gatefile;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateRef;
@@ -22,10 +23,11 @@ import java.util.Optional;
  * @param source the file it was read from (relative paths in it resolve against its folder)
  * @param digest      SHA-256 of the file's bytes, recorded in reports, bake state and rollback proofs
  * @param remediation what a live canary run does after its verdict ({@code canary.onFail}, {@code onInconclusive})
+ * @param traffic     a progressive canary's traffic action ({@code canary.traffic.set}), with {@code ${weight}} in it
  */
 public record GateFile(Path source, String digest, Optional<PrometheusSettings> prometheus,
                        Optional<CanarySpec> canary, Optional<SmokeSpec> smoke, Optional<RollbackSpec> rollback,
-                       Remediation remediation) {
+                       Remediation remediation, Optional<Action> traffic) {
     public GateFile {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(digest, "digest");
@@ -34,6 +36,7 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
         Objects.requireNonNull(smoke, "smoke");
         Objects.requireNonNull(rollback, "rollback");
         Objects.requireNonNull(remediation, "remediation");
+        Objects.requireNonNull(traffic, "traffic");
     }
 
     public String name() {
@@ -60,6 +63,11 @@ public record GateFile(Path source, String digest, Optional<PrometheusSettings> 
         List<HttpRequestSpec> requests = new ArrayList<>();
         smoke.ifPresent(s -> requests.addAll(s.requests()));
         rollback.ifPresent(r -> requests.addAll(r.requests()));
+        traffic.ifPresent(a -> {
+            if (a instanceof Action.Http h) {
+                requests.add(h.request());
+            }
+        });
         for (HttpRequestSpec r : requests) {
             r.secretHeaders().values().forEach(ref -> out.add(new SecretUse(ref, true)));
         }

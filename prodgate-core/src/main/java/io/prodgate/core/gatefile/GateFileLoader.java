@@ -1,6 +1,7 @@
 package io.prodgate.core.gatefile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prodgate.core.action.Action;
 import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.GateFileException.Problem;
@@ -16,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads a gate file (YAML, or JSON, which is YAML too) into a {@link GateFile}, reporting every problem at once.
@@ -23,6 +26,8 @@ import java.util.List;
  * <p>See {@code docs/configuration.md} for the format.
  */
 public final class GateFileLoader {
+    /** The variable of {@code canary.traffic.set}: the step's weight in percent, e.g. {@code 10}. */
+    public static final String TRAFFIC_WEIGHT = "weight";
     /**
      * The largest gate file read: real ones are a few KiB, and parsing time grows with size, so a runaway file (a
      * generated one, a log written by mistake) gets a clear error instead of minutes of parsing on a CI controller.
@@ -94,7 +99,12 @@ public final class GateFileLoader {
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }
-        return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback, remediation);
+        Optional<Action> traffic = root.object("canary").flatMap(c -> c.object("traffic")).flatMap(t -> t.object("set"))
+                .map(set -> ActionFields.read(set, Set.of(TRAFFIC_WEIGHT)));
+        if (!problems.isEmpty()) {
+            throw new GateFileException(problems);
+        }
+        return new GateFile(file, sha256(bytes), prometheus, canary, smoke, rollback, remediation, traffic);
     }
 
     private static GateFileException tooLarge(String name) {

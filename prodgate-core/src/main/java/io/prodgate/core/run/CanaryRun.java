@@ -117,6 +117,19 @@ public final class CanaryRun {
                 proof -> context.metrics().ifPresent(m -> m.proof(proof.finishedAt())));
     }
 
+    /**
+     * The gate file's traffic action ({@code canary.traffic.set}) as a traffic control, or none where the file has
+     * none (something else shifts the traffic; the gate verifies it).
+     *
+     * @throws GateFileException before anything runs, when the action cannot be used as written
+     */
+    public TrafficControl trafficFromGateFile(RunContext context) throws GateFileException {
+        if (file.isEmpty() || file.get().traffic().isEmpty()) {
+            return TrafficControl.NONE;
+        }
+        return new ActionTraffic(file.get().traffic().get(), file.get(), context);
+    }
+
     /** The bake over {@code source}: its gate, ready to start or resume. */
     public Bake bake(RunContext context, EvidenceSource source, ProofRequirement proof) {
         return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof), TrafficControl.NONE);

@@ -67,4 +67,17 @@ class RolloutSectionTest {
         assertThat(problems(withSteps("interval: 1m\nsteps:\n  - { weight: 1%, bake: 5m }\ntraffic: { settle: 30s }\n")))
                 .contains("canary.traffic.settle: must be at least the interval (1m)");
     }
+
+    @Test
+    void theTrafficActionTakesTheWeightAndNothingElse() throws Exception {
+        String ok = withSteps("""
+                steps:
+                  - { weight: 5%, bake: 5m }
+                traffic:
+                  set: { command: { run: [kubectl, patch, httproute/checkout, --type=json, "-p=${weight}"] } }
+                """);
+        assertThat(parse(ok).traffic()).isPresent();
+        assertThat(problems(ok.replace("${weight}", "${wieght}")))
+                .contains("canary.traffic.set.command.run[4]: unknown placeholder ${wieght}");
+    }
 }

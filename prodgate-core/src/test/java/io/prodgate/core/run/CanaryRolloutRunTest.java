@@ -15,6 +15,7 @@ import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.ReasonType;
 import io.prodgate.core.verdict.Verdict;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -235,5 +236,23 @@ class CanaryRolloutRunTest {
         assertThat(asked).isEmpty();
         assertThat(again.decision()).isEqualTo(straight.decision());
         assertThat(again.steps()).isEqualTo(straight.steps());
+    }
+
+    @Test
+    void theGateFilesTrafficActionReceivesEachStepsWeightInPercent() throws Exception {
+        LocalServer lb = LocalServer.start().route("/weights", 200, "ok");
+        try (lb) {
+            GateFile gate = GateFiles.load(dir, Files.readString(gate("").source()).replace("traffic: { settle: 2m }",
+                    "traffic:\n    settle: 2m\n    set: { http: { url: '" + lb.url() + "/weights', method: POST, "
+                            + "body: '{\"canary\": ${weight}}', expectStatus: 200 } }"));
+            assertThat(gate.traffic()).isPresent();
+            CanaryRun run = CanaryRun.of(gate, CanaryOverrides.none());
+            TrafficControl traffic = run.trafficFromGateFile(context(new CanaryRunTest.MovingClock(T0)));
+            assertThat(traffic.setWeight(0.10)).contains("200");
+            assertThat(lb.last("/weights").body()).isEqualTo("{\"canary\": 10}");
+            traffic.setWeight(0.005);
+            assertThat(lb.last("/weights").body()).isEqualTo("{\"canary\": 0.5}");
+            assertThat(lb.hits("/weights")).isEqualTo(2);
+        }
     }
 }

@@ -1,0 +1,60 @@
+package io.prodgate.core.run;
+
+import io.prodgate.core.action.Action;
+import io.prodgate.core.action.ActionRecord;
+import io.prodgate.core.action.ActionRunner;
+import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.SecretSet;
+import io.prodgate.core.gatefile.GateFile;
+import io.prodgate.core.gatefile.GateFileLoader;
+import io.prodgate.core.http.HttpProbe;
+import io.prodgate.core.secret.Secret;
+import io.prodgate.core.util.Numbers;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/** The gate file's {@code canary.traffic.set}, run with the step's weight in percent as {@code ${weight}}. */
+final class ActionTraffic implements TrafficControl {
+    private final Action action;
+    private final GateFile file;
+    private final Clock clock;
+    private final SecretSet secrets;
+    private final Map<String, Secret> headers;
+
+    /**
+     * @throws GateFileException before anything runs, when a secret header's variable is unset or the URL is relative
+     *                           (a canary section has no target to resolve it against)
+     */
+    ActionTraffic(Action action, GateFile file, RunContext context) throws GateFileException {
+        this.action = action;
+        this.file = file;
+        this.clock = context.clock();
+        this.secrets = new SecretSet(file.name(), context.env(), file.baseDir());
+        if (action instanceof Action.Http h && !h.request().url().contains("://")) {
+            throw GateFileException.of(file.name(), "canary.traffic.set.http.url", "must be an absolute URL (the "
+                    + "load balancer's or mesh's admin API): the canary section has no target to resolve it against");
+        }
+        try (HttpProbe probe = new HttpProbe(secrets)) {
+            this.headers = new ActionRunner(clock, file.baseDir(), secrets, probe, Optional.empty()).resolve(action);
+        }
+    }
+
+    /** The weight as the action receives it: percent, as a person writes it ("1", "10", "0.5"). */
+    static String percent(double weight) {
+        return java.math.BigDecimal.valueOf(Numbers.percentAsWritten(weight)).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public String setWeight(double weight) {
+        Action withWeight = action.withVariables(Map.of(GateFileLoader.TRAFFIC_WEIGHT, percent(weight)));
+        ActionRecord record;
+        try (HttpProbe probe = new HttpProbe(secrets)) {
+            record = new ActionRunner(clock, file.baseDir(), secrets, probe, Optional.empty()).run(withWeight, headers);
+        }
+        if (!record.succeeded()) {
+            throw new IllegalStateException(record.message());
+        }
+        return record.message();
+    }
+}
