@@ -6,6 +6,7 @@ import io.prodgate.testkit.LoadGenerator;
 import io.prodgate.testkit.LocalPrometheus;
 import io.prodgate.testkit.SampleService;
 import io.prodgate.testkit.ScrapeTarget;
+import io.prodgate.testkit.TrafficSplitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.OptionalDouble;
 /**
  * Everything the demo runs against, on loopback only: the checkout service as a stable and a canary
  * {@link SampleService}, a real {@link LocalPrometheus} scraping both every second (labelled {@code app="checkout"},
- * {@code track="stable"|"canary"}), and the user traffic, a {@link LoadGenerator} split between the two.
+ * {@code track="stable"|"canary"}), and the user traffic, a {@link LoadGenerator} split between the two by a
+ * {@link TrafficSplitter}, the demo's load balancer, whose admin endpoint ({@link #trafficAdminUrl()}) a gate file's
+ * traffic action can call to shift the split.
  *
  * <p>The demo's stages share one environment and change it through the accessors (switch the canary's behaviour,
  * restart the traffic). {@link #close()} stops everything, in reverse order; Prometheus' own shutdown hook stops the
@@ -35,6 +38,7 @@ public final class DemoEnvironment implements AutoCloseable {
     private final SampleService canary;
     private final SampleService staging;
     private final LocalPrometheus prometheus;
+    private final TrafficSplitter splitter;
     private LoadGenerator traffic;
     private boolean closed;
 
@@ -60,7 +64,7 @@ public final class DemoEnvironment implements AutoCloseable {
      * The user traffic: a total rate, split between stable and canary by weight.
      *
      * @param ratePerSecond total requests per second
-     * @param canaryShare   the canary's share of the requests, in (0, 1)
+     * @param canaryShare   the canary's share of the requests at start, in (0, 1); the traffic splitter shifts it
      * @param concurrency   requests in flight at most (slots beyond it are dropped, not queued)
      */
     public record Traffic(double ratePerSecond, double canaryShare, int concurrency) {
@@ -96,6 +100,8 @@ public final class DemoEnvironment implements AutoCloseable {
                     .scrapeTarget(ScrapeTarget.of(APP, stable, Map.of("app", APP, "track", STABLE)))
                     .scrapeTarget(ScrapeTarget.of(APP, canary, Map.of("app", APP, "track", CANARY)))
                     .start());
+            // The split starts as the settings say; it is the splitter's from then on, as a load balancer's is.
+            splitter = own(TrafficSplitter.start(STABLE, CANARY, settings.traffic().canaryShare() * 100));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -139,14 +145,28 @@ public final class DemoEnvironment implements AutoCloseable {
         return prometheus;
     }
 
+    /** The demo's load balancer: the split of the user traffic between stable and canary, in percent. */
+    public TrafficSplitter trafficSplitter() {
+        return splitter;
+    }
+
+    /**
+     * The load balancer's admin URL, {@code http://127.0.0.1:PORT/admin/weights}: {@code POST {"canary": 10}} sends
+     * 10 % of the user traffic to the canary and the rest to stable, at once and for any later
+     * {@link #startTraffic(Duration)} too; {@code GET} reads the split. See {@link TrafficSplitter}.
+     */
+    public String trafficAdminUrl() {
+        return splitter.weightsUrl();
+    }
+
     /** The PromQL label matchers (without braces) of one track, e.g. {@code app="checkout",track="canary"}. */
     public static String selector(String track) {
         return "app=\"" + APP + "\",track=\"" + track + "\"";
     }
 
     /**
-     * (Re)starts the user traffic; the previous generator, if any, is stopped first. It stops by itself after
-     * {@code atMost}, so a forgotten generator cannot run on.
+     * (Re)starts the user traffic, split as the {@link #trafficSplitter()} says; the previous generator, if any, is
+     * stopped first. It stops by itself after {@code atMost}, so a forgotten generator cannot run on.
      */
     public synchronized LoadGenerator startTraffic(Duration atMost) {
         if (closed) {
@@ -158,14 +178,22 @@ public final class DemoEnvironment implements AutoCloseable {
                 : atMost;
         long maxRequests = (long) Math.min(LoadGenerator.MAX_REQUESTS_LIMIT,
                 Math.ceil(t.ratePerSecond() * limit.toMillis() / 1000.0) + 1);
-        traffic = LoadGenerator.builder()
+        LoadGenerator next = LoadGenerator.builder()
                 .target(stable, 1 - t.canaryShare())
                 .target(canary, t.canaryShare())
                 .ratePerSecond(t.ratePerSecond())
                 .concurrency(t.concurrency())
                 .maxDuration(limit)
                 .maxRequests(maxRequests)
-                .start();
+                .build();
+        try {
+            // Before the first request, so that all of them follow the split in force (perhaps 0 % or 100 %).
+            splitter.attach(next);
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        traffic = next.start();
         return traffic;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,10 @@ import okhttp3.Response;
  * dropped (so slow targets never build an unbounded backlog). Targets are picked by smooth weighted
  * round-robin, so an 80/20 split is exact over every 5 requests.
  *
+ * <p>The split can change while it runs ({@link #setWeight(String, double)}, {@link #setWeights(Map)}), as a load
+ * balancer's weights do: the very next request follows the new weights, and the round-robin starts afresh from them,
+ * so the new split is exact again from the change on. A weight of 0 sends a target nothing.
+ *
  * <p>Only loopback URLs are accepted.
  */
 public final class LoadGenerator implements AutoCloseable {
@@ -53,7 +58,7 @@ public final class LoadGenerator implements AutoCloseable {
      *
      * @param name label for statistics, e.g. "stable"
      * @param baseUrl loopback base URL such as {@code http://127.0.0.1:8080}
-     * @param weight relative weight, &gt; 0
+     * @param weight relative weight at build time, &gt; 0 (later changes live in {@link Weights})
      */
     private record Target(String name, URI baseUrl, double weight) {
         Target {
@@ -66,6 +71,12 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private enum State { NEW, RUNNING, DONE }
+
+    /**
+     * One immutable set of weights, by target index. Replaced as a whole on every change, so that the pacer reads a
+     * consistent set without a lock, and notices a change by identity.
+     */
+    private record Weights(double[] values, double total) {}
 
     /**
      * Where the pacer reads the time and waits for the next slot: the system's monotonic clock, or a test's, so that a
@@ -109,8 +120,14 @@ public final class LoadGenerator implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final Map<String, AtomicLong> sentByTarget = new LinkedHashMap<>();
     private final Map<String, AtomicLong> failedByTarget = new LinkedHashMap<>();
+    /** How many targets bear each name (usually one). */
+    private final Map<String, Integer> targetsNamed = new LinkedHashMap<>();
+    /** The smooth weighted round-robin's running state; touched by the pacer thread only. */
     private final double[] currentWeights;
-    private final double totalWeight;
+    private final Object weightsLock = new Object();
+    private volatile Weights weights;
+    /** The weights {@link #currentWeights} were built from; the pacer's, like {@link #currentWeights}. */
+    private Weights pickedWith;
 
     private final Object lock = new Object();
     private State state = State.NEW;
@@ -123,19 +140,26 @@ public final class LoadGenerator implements AutoCloseable {
         }
         this.targets = List.copyOf(b.targets);
         List<URI> u = new ArrayList<>();
+        double[] initial = new double[targets.size()];
         double total = 0;
-        for (Target t : targets) {
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
             String base = t.baseUrl().toString();
             while (base.endsWith("/")) {
                 base = base.substring(0, base.length() - 1);
             }
             u.add(Loopback.requireLoopbackUrl(base + SampleService.CHECKOUT_PATH));
+            initial[i] = t.weight();
             total += t.weight();
             sentByTarget.putIfAbsent(t.name(), new AtomicLong());
             failedByTarget.putIfAbsent(t.name(), new AtomicLong());
+            targetsNamed.merge(t.name(), 1, Integer::sum);
         }
         this.urls = List.copyOf(u);
-        this.totalWeight = total;
+        if (!Double.isFinite(total)) {
+            throw new IllegalArgumentException("the weights' total must be finite, got: " + total);
+        }
+        this.weights = new Weights(initial, total);
         this.currentWeights = new double[targets.size()];
         this.rate = b.rate;
         this.concurrency = b.concurrency;
@@ -260,6 +284,81 @@ public final class LoadGenerator implements AutoCloseable {
         return dropped.get();
     }
 
+    /**
+     * Sets one target's weight while the generator runs (or before it starts); the next request follows it. Same as
+     * {@code setWeights(Map.of(target, weight))}.
+     *
+     * @param target a target's name, as given to the builder
+     * @param weight relative weight, finite and &gt;= 0; 0 sends the target nothing
+     * @return the weights now in force, as {@link #weights()}
+     * @throws IllegalArgumentException if the target is unknown, the weight is negative or not finite, or no target
+     *     would keep a positive weight
+     */
+    public Map<String, Double> setWeight(String target, double weight) {
+        return setWeights(Map.of(Objects.requireNonNull(target, "target"), weight));
+    }
+
+    /**
+     * Sets several targets' weights at once, atomically: no request is ever sent by a mix of old and new weights, so
+     * traffic can move from one target to another in one step (say 100/0 to 0/100) without passing an all-zero split.
+     * Targets not named keep their weight. Thread-safe; the next request follows the new weights.
+     *
+     * <p>Several targets of the same name (the builder allows it; their statistics are merged) share that name's
+     * weight equally, so that {@link #weights()} reports back what was set.
+     *
+     * @param newWeights relative weights by target name, each finite and &gt;= 0
+     * @return the weights now in force, as {@link #weights()}
+     * @throws IllegalArgumentException if a target is unknown, a weight negative or not finite, or no target would
+     *     keep a positive weight; then nothing changes
+     */
+    public Map<String, Double> setWeights(Map<String, Double> newWeights) {
+        Objects.requireNonNull(newWeights, "weights");
+        for (Map.Entry<String, Double> e : newWeights.entrySet()) {
+            if (!sentByTarget.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("unknown target '" + e.getKey() + "'; targets: "
+                        + sentByTarget.keySet());
+            }
+            Double w = e.getValue();
+            if (w == null || !(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("weight of '" + e.getKey() + "' must be finite and >= 0, got: " + w);
+            }
+        }
+        synchronized (weightsLock) {
+            double[] values = weights.values().clone();
+            double total = 0;
+            for (int i = 0; i < values.length; i++) {
+                String name = targets.get(i).name();
+                Double w = newWeights.get(name);
+                if (w != null) {
+                    values[i] = w / targetsNamed.get(name);
+                }
+                total += values[i];
+            }
+            if (!(total > 0)) {
+                throw new IllegalArgumentException("at least one target must keep a positive weight, got: " + newWeights);
+            }
+            if (!Double.isFinite(total)) {
+                throw new IllegalArgumentException("the weights' total must be finite, got: " + newWeights);
+            }
+            // The same weights again are no change: restarting the round-robin on every repeat could starve a small
+            // share (at 99/1 the canary's turn comes 51st in each cycle of 100).
+            if (!Arrays.equals(values, weights.values())) {
+                weights = new Weights(values, total);
+            }
+            return weights();
+        }
+    }
+
+    /** The weights now in force by target name, in target order (several targets of one name: their sum). */
+    public Map<String, Double> weights() {
+        Weights w = weights;
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            out.merge(targets.get(i).name(), w.values()[i], Double::sum);
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     /** Requests sent per target name, in target order. */
     public Map<String, Long> sentByTarget() {
         return snapshot(sentByTarget);
@@ -273,7 +372,7 @@ public final class LoadGenerator implements AutoCloseable {
     @Override
     public String toString() {
         return "LoadGenerator[sent=" + sent() + ", succeeded=" + succeeded() + ", failed=" + failed()
-                + ", dropped=" + dropped() + ", byTarget=" + sentByTarget() + "]";
+                + ", dropped=" + dropped() + ", byTarget=" + sentByTarget() + ", weights=" + weights() + "]";
     }
 
     private static Map<String, Long> snapshot(Map<String, AtomicLong> m) {
@@ -340,16 +439,26 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** Smooth weighted round-robin (as in nginx): deterministic and evenly interleaved. */
+    /**
+     * Smooth weighted round-robin (as in nginx): deterministic and evenly interleaved. After a change of weights it
+     * starts afresh, so that credit a target built up under the old weights cannot earn it a request it no longer
+     * has a weight for (a target set to 0 gets nothing from then on).
+     */
     private int pickTarget() {
-        int best = 0;
+        Weights w = weights;
+        if (w != pickedWith) {
+            Arrays.fill(currentWeights, 0);
+            pickedWith = w;
+        }
+        double[] values = w.values();
+        int best = -1;
         for (int i = 0; i < currentWeights.length; i++) {
-            currentWeights[i] += targets.get(i).weight();
-            if (currentWeights[i] > currentWeights[best]) {
+            currentWeights[i] += values[i];
+            if (values[i] > 0 && (best < 0 || currentWeights[i] > currentWeights[best])) {
                 best = i;
             }
         }
-        currentWeights[best] -= totalWeight;
+        currentWeights[best] -= w.total();
         return best;
     }
 

@@ -27,11 +27,18 @@ final class DemoHttp {
     }
 
     static Reply post(String url, String jsonBody) throws IOException {
-        HttpURLConnection c = open(url, "POST");
-        c.setDoOutput(true);
-        c.setRequestProperty("Content-Type", "application/json");
-        try (OutputStream out = c.getOutputStream()) {
-            out.write(jsonBody.getBytes(StandardCharsets.UTF_8));
+        return send("POST", url, jsonBody);
+    }
+
+    /** Any method, with a JSON body unless {@code jsonBody} is null. */
+    static Reply send(String method, String url, String jsonBody) throws IOException {
+        HttpURLConnection c = open(url, method);
+        if (jsonBody != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(jsonBody.getBytes(StandardCharsets.UTF_8));
+            }
         }
         return read(c);
     }
