@@ -238,13 +238,9 @@ public final class CanaryRun {
             Optional<CanaryPlan> plan = replay.isEmpty() && !resumed && spec.rollout().isEmpty() && listener.wantsPlan()
                     ? Optional.of(plan(state.startedAt())) : Optional.empty();
             listener.started(state, replay.isPresent(), resumed, plan);
-            BakeState current = state;
-            if (shifts() && !current.decided()) {
-                // a new bake's first weight; after a resume the current step's again, which is idempotent
-                current = shift(current, current.currentStep().orElseThrow(), store, listener);
-                if (current.decided()) {
-                    return current;
-                }
+            BakeState current = shiftToCurrentStep(state, store, listener);
+            if (current.decided()) {
+                return current;
             }
             BakeRunner runner = runner(store, listener);
             try {
@@ -265,12 +261,31 @@ public final class CanaryRun {
         }
 
         /**
+         * Asks for the current step's weight, for a caller that drives the bake with {@link #advance}: at a new bake's
+         * start (the first weight) and after a resume (the current step's again, which is idempotent). Later steps are
+         * shifted as the evaluations begin them. Nothing happens without steps, or in a replay.
+         *
+         * @return the state, stopped (and saved) if the traffic action failed
+         */
+        public BakeState shiftToCurrentStep(BakeState state, StateStore store, BakeListener listener)
+                throws IOException {
+            if (!shifts() || state.decided()) {
+                return state;
+            }
+            return shift(state, state.currentStep().orElseThrow(), store, listener);
+        }
+
+        /**
          * Every evaluation due by {@code now}, each at its own time, for a caller that wakes itself up (after a
          * restart, the ones missed are made one by one, as they would have been).
          */
         public BakeState advance(BakeState state, Instant now, StateStore store, BakeListener listener)
                 throws Exception {
-            return runner(store, listener).advance(state, now);
+            try {
+                return runner(store, listener).advance(state, now);
+            } catch (ShiftFailed failed) {
+                return failed.stopped;
+            }
         }
 
         private BakeRunner runner(StateStore store, BakeListener listener) {
