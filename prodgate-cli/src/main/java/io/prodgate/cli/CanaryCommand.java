@@ -14,6 +14,7 @@ import io.prodgate.core.run.CanaryOverrides;
 import io.prodgate.core.run.CanaryRun;
 import io.prodgate.core.run.RunContext;
 import io.prodgate.core.run.RunInputException;
+import io.prodgate.core.run.TrafficControl;
 import io.prodgate.core.util.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -95,9 +96,10 @@ public final class CanaryCommand implements Callable<Integer> {
         PrometheusSettings settings = prometheus(gate, prometheusUrl, "canary");
         RunContext context = GateRunOptions.context(out, clock, System.getenv(), metrics, config);
         try (PrometheusClient client = settings.openClient(gate.name(), System.getenv(), gate.baseDir())) {
+            TrafficControl traffic = window == null ? run.trafficFromGateFile(context) : TrafficControl.NONE;
             CanaryRun.Bake bake = run.bake(context, new PrometheusEvidence(client),
                     run.proofFromFile(proofFile != null ? proofFile : Path.of("rollback-proof.json"), context))
-                    .shifting(run.trafficFromGateFile(context));
+                    .shifting(traffic);
             BakeState state;
             try {
                 state = bake.resumeOrStart(Optional.ofNullable(stateFile));
@@ -110,12 +112,41 @@ public final class CanaryCommand implements Callable<Integer> {
                             + client.endpoint());
             return GateRunOptions.serving("canary", "the state or a report", metrics, out,
                     commandSpec.commandLine().getErr(), () -> {
-                        BakeState done = bake.run(state, sleeper, stateFile == null ? CanaryRun.StateStore.NONE
-                                : CanaryRun.StateStore.file(stateFile), quiet ? BakeListener.SILENT : progress);
+                        BakeState done;
+                        // stopped from outside (Ctrl-C, SIGTERM) mid-rollout: take the canary out of traffic
+                        Thread abort = new Thread(() -> takeOutOfTraffic(traffic), "prodgate-abort");
+                        boolean guard = traffic != TrafficControl.NONE && run.spec().rollout().isPresent();
+                        if (guard) {
+                            Runtime.getRuntime().addShutdownHook(abort);
+                        }
+                        try {
+                            done = bake.run(state, sleeper, stateFile == null ? CanaryRun.StateStore.NONE
+                                    : CanaryRun.StateStore.file(stateFile), quiet ? BakeListener.SILENT : progress);
+                        } finally {
+                            if (guard) {
+                                removeHook(abort);
+                            }
+                        }
                         progress.finish();
                         bake.finish(done, reports.files());
                         return done.decision().verdict().exitCode();
                     });
+        }
+    }
+
+    private static void takeOutOfTraffic(TrafficControl traffic) {
+        try {
+            traffic.setWeight(0);
+        } catch (Exception e) {
+            System.err.println("prodgate canary: could not set the canary's weight to 0: " + e.getMessage());
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is going down: the hook runs, as it should
         }
     }
 
