@@ -48,7 +48,9 @@ public final class CanaryHtml {
             String label = ratio ? "budget " + TimelineSvg.label(threshold, true) : s.bounds();
             String decision = r.verdict() == null ? null : r.verdict() + " at " + minutes(r);
             h.raw(TimelineSvg.render("timeline-" + s.name(), r.startedAt(), r.endsAt(), canary, baseline, threshold,
-                    label, r.decidedAt(), decision, ratio));
+                    label, r.decidedAt(), decision, ratio, r.steps().stream()
+                            .map(st -> new TimelineSvg.Marker(st.shiftedAt(), Numbers.percent(st.weight() / 100)))
+                            .toList()));
             if (ratio && s.relativeEvidence() != null) {
                 h.raw("<p class=\"muted\">").text("Evidence of a regression against the baseline: "
                         + evidence(s.relativeEvidence()) + "; of a breach of the objective: "

@@ -26,6 +26,10 @@ final class TimelineSvg {
     record Point(Instant at, Double value) {
     }
 
+    /** A moment on the time axis worth a line of its own, e.g. a progressive canary's shift to its next step. */
+    record Marker(Instant at, String label) {
+    }
+
     private TimelineSvg() {
     }
 
@@ -33,10 +37,11 @@ final class TimelineSvg {
      * @param percent     whether values are ratios to show as percentages
      * @param threshold   a horizontal line (the error budget, a bound), or null
      * @param decidedAt   the decision point, or null
+     * @param markers     dotted vertical lines with a label at the foot, e.g. where each step began
      */
     static String render(String id, Instant start, Instant end, List<Point> canary, List<Point> baseline,
                          Double threshold, String thresholdLabel, Instant decidedAt, String decisionLabel,
-                         boolean percent) {
+                         boolean percent, List<Marker> markers) {
         double max = 0;
         double min = 0;
         for (List<Point> series : List.of(canary, baseline)) {
@@ -84,6 +89,13 @@ final class TimelineSvg {
             // on the left, where it cannot collide with the decision's label, which is usually at the right end
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>", LEFT + 4, yy - 4,
                     Html.esc(thresholdLabel)));
+        }
+        for (Marker m : markers) {
+            double xx = x.apply(m.at());
+            s.append(String.format(Locale.ROOT, "<line class=\"step\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+                    + "stroke=\"%s\" stroke-dasharray=\"2 3\"/>", xx, xx, TOP, H - BOTTOM, THRESHOLD));
+            s.append(String.format(Locale.ROOT, "<text class=\"step-label\" x=\"%.1f\" y=\"%d\">%s</text>", xx + 3,
+                    H - BOTTOM - 4, Html.esc(m.label())));
         }
         s.append(polyline("baseline", baseline, x, y, BASELINE));
         s.append(polyline("canary", canary, x, y, CANARY));

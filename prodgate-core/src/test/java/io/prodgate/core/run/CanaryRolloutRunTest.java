@@ -131,6 +131,10 @@ class CanaryRolloutRunTest {
         assertThat(report.restore()).as("nothing to roll back after a PASS").isNull();
         assertThat(report.steps()).extracting(CanaryReport.StepReport::weight).containsExactly(1.0, 10.0, 50.0);
         assertThat(report.steps().get(2).slos().get(0).canary().total()).isGreaterThan(0);
+        String html = io.prodgate.core.report.CanaryHtml.render(report);
+        assertThat(html).contains("id=\"steps\"", "class=\"step-label\"")
+                .contains(">1 %</text>", ">10 %</text>", ">50 %</text>");
+        assertThat(html.split("class=\"step\"", -1)).as("a line per step on the SLO's timeline").hasSize(4);
         assertThat(version.get()).isEqualTo("1.5.0");
     }
 
