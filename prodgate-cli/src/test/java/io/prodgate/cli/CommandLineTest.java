@@ -51,6 +51,21 @@ class CommandLineTest {
         assertThat(run.out()).contains("availability: ratio", "latency: ratio", "cpu: value check");
     }
 
+    /** So is its progressive example: steps, a traffic action, an automatic rollback. */
+    @Test
+    void validateAcceptsTheDocumentedProgressiveExample() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("..", "docs", "configuration.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("## Progressive canary example.*?```yaml\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertThat(m.find()).isTrue();
+        Path example = GateFiles.write(dir, "progressive.yaml", m.group(1));
+        CliRun run = CliRun.of("validate", "--config", example.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // the bake shown is the longest the steps may take: 10m + 10m + 15m of bakes and three settles of 2m
+        assertThat(run.out()).contains("canary: bake 41m", "availability: ratio", "latency: ratio",
+                "rollback: back to 1.4.1");
+    }
+
     @Test
     void aBadGateFileExits64WithEveryProblemAndNoStackTrace() throws Exception {
         Path gate = GateFiles.write(dir, "bad.yaml", GateFiles.canaryGate("http://127.0.0.1:9090", "")

@@ -3,8 +3,10 @@ package io.prodgate.core.gatefile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.RatioSlo;
+import io.prodgate.core.canary.Rollout;
 import io.prodgate.core.canary.ValueCheck;
 import io.prodgate.core.config.GateFileException;
 import io.prodgate.core.config.SecretRef;
@@ -68,6 +70,26 @@ class GateFileLoaderTest {
         assertThat(((ValueCheck) c.slos().get(2)).max()).hasValue(0.8);
         assertThat(gate.requirePrometheus().bearerToken()).hasValueSatisfying(
                 r -> assertThat(r.toString()).isEqualTo("env PROMETHEUS_TOKEN"));
+    }
+
+    /** The progressive example of docs/configuration.md stays valid, with its steps, traffic action and rollback. */
+    @Test
+    void theDocumentedProgressiveExampleIsAccepted() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        Matcher m = Pattern.compile("## Progressive canary example.*?```yaml\\n(.*?)```", Pattern.DOTALL)
+                .matcher(doc);
+        assertThat(m.find()).as("docs/configuration.md has a progressive example").isTrue();
+        GateFile gate = parse(m.group(1));
+        CanarySpec c = gate.requireCanary();
+        Rollout r = c.rollout().orElseThrow();
+        assertThat(r.steps()).extracting(Rollout.Step::weight).containsExactly(0.01, 0.10, 0.50);
+        assertThat(r.settle()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(r.tolerance()).isEqualTo(0.25);
+        assertThat(gate.traffic()).hasValueSatisfying(a -> assertThat(a).isInstanceOf(Action.Command.class));
+        assertThat(gate.remediation().onFail()).isTrue();
+        assertThat(gate.remediation().onInconclusive()).isFalse();
+        assertThat(gate.remediation().restoreWithin()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(gate.rollback()).isPresent();
     }
 
     @Test
