@@ -61,6 +61,9 @@ public final class ValidateCommand implements Callable<Integer> {
                 out.printf("    %s: value check%n", slo.name());
             }
         }
+        c.rollout().ifPresent(r -> out.println("    steps: " + String.join(" -> ", r.steps().stream()
+                .map(st -> Numbers.percent(st.weight()) + " for " + Durations.human(st.bake())).toList())
+                + ", each shift seen within " + Durations.human(r.settle())));
     }
 
     /**

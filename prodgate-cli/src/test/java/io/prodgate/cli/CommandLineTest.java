@@ -63,7 +63,8 @@ class CommandLineTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         // the bake shown is the longest the steps may take: 10m + 10m + 15m of bakes and three settles of 2m
         assertThat(run.out()).contains("canary: bake 41m", "availability: ratio", "latency: ratio",
-                "rollback: back to 1.4.1");
+                "rollback: back to 1.4.1", "steps: 1 % for 10m -> 10 % for 10m -> 50 % for 15m, each shift seen "
+                        + "within 2m");
     }
 
     @Test

@@ -99,8 +99,17 @@ public final class GateFileLoader {
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }
-        Optional<Action> traffic = root.object("canary").flatMap(c -> c.object("traffic")).flatMap(t -> t.object("set"))
-                .map(set -> ActionFields.read(set, Set.of(TRAFFIC_WEIGHT)));
+        Optional<ConfigNode> trafficSet = root.object("canary").flatMap(c -> c.object("traffic"))
+                .flatMap(t -> t.object("set"));
+        Optional<Action> traffic = trafficSet.map(set -> ActionFields.read(set, Set.of(TRAFFIC_WEIGHT)));
+        if (traffic.isPresent() && traffic.get() instanceof Action.Http h && !h.request().url().contains("://")) {
+            // the canary section has no target to resolve it against, unlike smoke and rollback
+            trafficSet.get().object("http").ifPresent(n -> n.problem("url", "must be an absolute URL (the load "
+                    + "balancer's or mesh's admin API): the canary section has no target to resolve it against"));
+        }
+        canary.filter(c -> c.rollout().isPresent() && c.ratioSlos().isEmpty()).ifPresent(c -> root.object("canary")
+                .get().problem("steps", "need a ratio SLO: its total queries measure the canary's share of "
+                        + "traffic, which each step's shift is verified by"));
         if (!problems.isEmpty()) {
             throw new GateFileException(problems);
         }

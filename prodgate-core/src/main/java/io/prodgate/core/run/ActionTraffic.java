@@ -23,18 +23,14 @@ final class ActionTraffic implements TrafficControl {
     private final Map<String, Secret> headers;
 
     /**
-     * @throws GateFileException before anything runs, when a secret header's variable is unset or the URL is relative
-     *                           (a canary section has no target to resolve it against)
+     * @throws GateFileException before anything runs, when a secret header's variable is unset (the gate-file reader
+     *                           has made sure the URL is absolute)
      */
     ActionTraffic(Action action, GateFile file, RunContext context) throws GateFileException {
         this.action = action;
         this.file = file;
         this.clock = context.clock();
         this.secrets = new SecretSet(file.name(), context.env(), file.baseDir());
-        if (action instanceof Action.Http h && !h.request().url().contains("://")) {
-            throw GateFileException.of(file.name(), "canary.traffic.set.http.url", "must be an absolute URL (the "
-                    + "load balancer's or mesh's admin API): the canary section has no target to resolve it against");
-        }
         try (HttpProbe probe = new HttpProbe(secrets)) {
             this.headers = new ActionRunner(clock, file.baseDir(), secrets, probe, Optional.empty()).resolve(action);
         }

@@ -80,4 +80,24 @@ class RolloutSectionTest {
         assertThat(problems(ok.replace("${weight}", "${wieght}")))
                 .contains("canary.traffic.set.command.run[4]: unknown placeholder ${wieght}");
     }
+
+    @Test
+    void aRelativeTrafficUrlAndStepsWithoutARatioSloAreProblems() {
+        assertThat(problems(withSteps("""
+                steps:
+                  - { weight: 5%, bake: 5m }
+                traffic:
+                  set: { http: { url: /admin/weights, body: '{"canary": ${weight}}' } }
+                """))).isEqualTo("gate.yaml: canary.traffic.set.http.url: must be an absolute URL (the load "
+                + "balancer's or mesh's admin API): the canary section has no target to resolve it against");
+        String valueOnly = withSteps("steps:\n  - { weight: 5%, bake: 5m }\n").replace("""
+                    - name: availability
+                      bad: 'sum(increase(req{${selector},code=~"5.."}[${window}]))'
+                      total: 'sum(increase(req{${selector}}[${window}]))'
+                      objective: 99.9
+                """, """
+                    - { name: cpu, query: 'max(cpu{${selector}})', max: 0.9 }
+                """);
+        assertThat(problems(valueOnly)).contains("canary.steps: need a ratio SLO");
+    }
 }
