@@ -319,7 +319,7 @@ public final class CanaryRun {
             if (current.decided()) {
                 return current;
             }
-            BakeRunner runner = runner(store, listener);
+            BakeRunner runner = runner(current, store, listener);
             try {
                 return replay.isPresent() ? runner.replay(current) : runner.live(current, context.clock(), sleeper);
             } catch (Halted halted) {
@@ -378,10 +378,17 @@ public final class CanaryRun {
             return state.currentStep();
         }
 
-        /** The caller shifted the traffic for {@code step}; {@code what} says what it did. The bake goes on. */
-        public BakeState shifted(BakeState state, StepProgress step, String what, BakeListener listener) {
+        /**
+         * The caller shifted the traffic for {@code step}; {@code what} says what it did. Its settle bound counts from
+         * now on the context's clock, however long the shift took (and the bake's end moves with it); the state is
+         * saved, and the bake goes on from it.
+         */
+        public BakeState shifted(BakeState state, StepProgress step, String what, StateStore store,
+                                 BakeListener listener) throws IOException {
+            BakeState after = gate.shiftMade(state, context.clock().instant());
+            store.save(after);
             listener.shifted(step, what);
-            return state;
+            return after;
         }
 
         /**
@@ -400,18 +407,21 @@ public final class CanaryRun {
         public BakeState advance(BakeState state, Instant now, StateStore store, BakeListener listener)
                 throws Exception {
             try {
-                return runner(store, listener).advance(state, now);
+                return runner(state, store, listener).advance(state, now);
             } catch (Halted halted) {
                 return halted.state;
             }
         }
 
-        private BakeRunner runner(StateStore store, BakeListener listener) {
+        private BakeRunner runner(BakeState from, StateStore store, BakeListener listener) {
+            int[] stepsBegun = {from.steps().size()};
             return new BakeRunner(gate, step -> {
                 store.save(step.state());
                 listener.evaluated(step);
-                if (shifts() && !step.decided() && step.evaluation() != null
-                        && step.state().steps().size() > stepsBefore(step)) {
+                // a step more than before this evaluation: it began the next step, whose shift is due
+                boolean began = step.state().steps().size() > stepsBegun[0];
+                stepsBegun[0] = step.state().steps().size();
+                if (shifts() && !step.decided() && step.evaluation() != null && began) {
                     if (callerShifts) {
                         throw new Halted(step.state()); // the caller shifts before the bake goes on
                     }
@@ -421,12 +431,6 @@ public final class CanaryRun {
                     }
                 }
             });
-        }
-
-        /** How many steps the bake had begun before this evaluation: a new one means a shift is due. */
-        private int stepsBefore(CanaryGate.Step step) {
-            Instant at = step.evaluation().at();
-            return (int) step.state().steps().stream().filter(p -> p.shiftedAt().isBefore(at)).count();
         }
 
         /** Runs the traffic action for a step; one that fails stops the bake, saved, with the reason. */

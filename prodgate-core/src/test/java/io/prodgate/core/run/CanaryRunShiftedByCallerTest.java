@@ -108,7 +108,8 @@ class CanaryRunShiftedByCallerTest {
                 Optional<StepProgress> due = bake.shiftDue(state, shiftsDone);
                 if (due.isPresent()) {
                     assertThat(bake.shiftDue(state, shiftsDone + 1)).as("one shift at a time").isEmpty();
-                    state = bake.shifted(state, due.get(), "block " + lb.setWeight(due.get().weight()), listener);
+                    state = bake.shifted(state, due.get(), "block " + lb.setWeight(due.get().weight()), saved::add,
+                            listener);
                     shiftsDone++;
                     continue;
                 }
@@ -160,6 +161,53 @@ class CanaryRunShiftedByCallerTest {
         // what the caller saved is all it needs after a restart: the count of shifts it made
         assertThat(bake.shiftDue(caller.saved.get(caller.saved.size() - 1), 1)).get()
                 .extracting(StepProgress::index).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowShiftCountsItsSettleTimeFromWhenItWasMade() throws Exception {
+        // the split over time, as a load balancer records it: the caller's shift takes effect only when it is made
+        List<Instant> since = new ArrayList<>(List.of(Instant.EPOCH));
+        List<Double> weights = new ArrayList<>(List.of(0.0));
+        io.prodgate.core.canary.EvidenceSource split = (spec, start, from, at) -> {
+            double canary = 0;
+            double seconds = Duration.between(from, at).toSeconds();
+            for (int i = 0; i < since.size(); i++) {
+                Instant a = since.get(i).isAfter(from) ? since.get(i) : from;
+                Instant b = i + 1 < since.size() && since.get(i + 1).isBefore(at) ? since.get(i + 1) : at;
+                if (b.isAfter(a)) {
+                    canary += 2000 * Duration.between(a, b).toSeconds() * weights.get(i);
+                }
+            }
+            double baseline = 2000 * seconds - canary;
+            return List.of(new io.prodgate.core.canary.SloEvidence("availability",
+                    io.prodgate.core.canary.Reading.counts(Math.round(canary * 0.005), Math.round(canary)),
+                    io.prodgate.core.canary.Reading.counts(Math.round(baseline * 0.005), Math.round(baseline))));
+        };
+        CanaryRunTest.MovingClock clock = new CanaryRunTest.MovingClock(T0);
+        CanaryRun.Bake bake = CanaryRun.of(gate(), CanaryOverrides.none())
+                .bake(context(clock), split, ProofRequirement.none()).shiftedByCaller();
+        BakeState state = bake.start(T0);
+        int shiftsDone = 0;
+        while (!state.decided()) {
+            Optional<StepProgress> due = bake.shiftDue(state, shiftsDone);
+            if (due.isPresent()) {
+                // each shift takes three minutes (an agent to wait for), longer than the settle time of 2m
+                clock.sleep(Duration.ofMinutes(3));
+                since.add(clock.instant());
+                weights.add(due.get().weight());
+                state = bake.shifted(state, due.get(), "", CanaryRun.StateStore.NONE, BakeListener.SILENT);
+                assertThat(state.currentStep().orElseThrow().shiftedAt()).isEqualTo(clock.instant());
+                shiftsDone++;
+                continue;
+            }
+            if (state.nextEvaluationAt().isAfter(clock.instant())) {
+                clock.sleep(Duration.between(clock.instant(), state.nextEvaluationAt()));
+            }
+            state = bake.advance(state, clock.instant(), CanaryRun.StateStore.NONE, BakeListener.SILENT);
+        }
+        assertThat(state.decision().verdict()).as(state.decision().reasons().toString()).isEqualTo(Verdict.PASS);
+        assertThat(shiftsDone).isEqualTo(3);
+        assertThat(state.steps()).allSatisfy(p -> assertThat(p.settled()).isTrue());
     }
 
     @Test
