@@ -152,9 +152,10 @@ public final class CanaryGate {
     }
 
     /**
-     * A progressive bake whose current step's shift was made at {@code at}, some time after the step began (a caller
-     * that shifts the traffic itself, on another machine): the settle bound counts from then, and the bake's end moves
-     * with it. Unchanged when the bake is decided, has no steps, its step has settled, or {@code at} is not later.
+     * A progressive bake whose current step's shift was made at {@code at}, some time after the step began (a traffic
+     * action that took a while, a caller that shifts on another machine, a resumed bake catching up on evaluations it
+     * missed): the settle bound counts from then, and the bake's end moves with it. Unchanged when the bake is decided,
+     * has no steps, its step has settled, or {@code at} is not later.
      */
     public BakeState shiftMade(BakeState state, Instant at) {
         if (state.decided() || spec.rollout().isEmpty() || state.currentStep().isEmpty()) {

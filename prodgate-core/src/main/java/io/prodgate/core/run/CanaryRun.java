@@ -354,9 +354,10 @@ public final class CanaryRun {
          * Asks for the current step's weight, for a caller that drives the bake with {@link #advance}: at a new bake's
          * start (the first weight) and after a resume (the current step's again, which is idempotent). Later steps are
          * shifted as the evaluations begin them. Nothing happens without steps, in a replay, or when the caller shifts
-         * the traffic itself ({@link #shiftDue} says when).
+         * the traffic itself ({@link #shiftDue} says when). A step that has not settled yet counts its settle time
+         * from this shift.
          *
-         * @return the state, stopped (and saved) if the traffic action failed
+         * @return the state to go on from (saved), stopped if the traffic action failed
          */
         public BakeState shiftToCurrentStep(BakeState state, StateStore store, BakeListener listener)
                 throws IOException {
@@ -415,7 +416,7 @@ public final class CanaryRun {
 
         private BakeRunner runner(BakeState from, StateStore store, BakeListener listener) {
             int[] stepsBegun = {from.steps().size()};
-            return new BakeRunner(gate, step -> {
+            return BakeRunner.continuing(gate, step -> {
                 store.save(step.state());
                 listener.evaluated(step);
                 // a step more than before this evaluation: it began the next step, whose shift is due
@@ -429,20 +430,32 @@ public final class CanaryRun {
                     if (after.decided()) {
                         throw new Halted(after);
                     }
+                    return after; // the bake goes on with the shift made: its settle time counts from then
                 }
+                return step.state();
             });
         }
 
-        /** Runs the traffic action for a step; one that fails stops the bake, saved, with the reason. */
+        /**
+         * Runs the traffic action for a step, from when on its settle time counts; one that fails stops the bake,
+         * saved, with the reason.
+         */
         private BakeState shift(BakeState state, StepProgress step, StateStore store, BakeListener listener)
                 throws IOException {
+            String what;
             try {
-                String what = traffic.setWeight(step.weight());
-                listener.shifted(step, what);
-                return state;
+                what = traffic.setWeight(step.weight());
             } catch (Exception e) {
                 return stopNotShifted(state, step, e.getMessage(), store);
             }
+            // a shift made after the step began (the action took a while, or the evaluation was one of those a
+            // resumed bake catches up on) is given its whole settle time from when it was made
+            BakeState after = gate.shiftMade(state, context.clock().instant());
+            if (after != state) {
+                store.save(after);
+            }
+            listener.shifted(step, what);
+            return after;
         }
 
         private BakeState stopNotShifted(BakeState state, StepProgress step, String problem, StateStore store)

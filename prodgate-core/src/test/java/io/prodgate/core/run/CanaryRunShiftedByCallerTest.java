@@ -163,12 +163,19 @@ class CanaryRunShiftedByCallerTest {
                 .extracting(StepProgress::index).isEqualTo(1);
     }
 
-    @Test
-    void aSlowShiftCountsItsSettleTimeFromWhenItWasMade() throws Exception {
-        // the split over time, as a load balancer records it: the caller's shift takes effect only when it is made
-        List<Instant> since = new ArrayList<>(List.of(Instant.EPOCH));
-        List<Double> weights = new ArrayList<>(List.of(0.0));
-        io.prodgate.core.canary.EvidenceSource split = (spec, start, from, at) -> {
+    /** A load balancer that records its split over time: a shift takes effect only when it is made. */
+    static final class RecordedSplit implements io.prodgate.core.canary.EvidenceSource {
+        final List<Instant> since = new ArrayList<>(List.of(Instant.EPOCH));
+        final List<Double> weights = new ArrayList<>(List.of(0.0));
+
+        void set(Instant at, double weight) {
+            since.add(at);
+            weights.add(weight);
+        }
+
+        @Override
+        public List<io.prodgate.core.canary.SloEvidence> collect(CanarySpec spec, Instant start, Instant from,
+                                                                 Instant at) {
             double canary = 0;
             double seconds = Duration.between(from, at).toSeconds();
             for (int i = 0; i < since.size(); i++) {
@@ -182,7 +189,12 @@ class CanaryRunShiftedByCallerTest {
             return List.of(new io.prodgate.core.canary.SloEvidence("availability",
                     io.prodgate.core.canary.Reading.counts(Math.round(canary * 0.005), Math.round(canary)),
                     io.prodgate.core.canary.Reading.counts(Math.round(baseline * 0.005), Math.round(baseline))));
-        };
+        }
+    }
+
+    @Test
+    void aSlowShiftCountsItsSettleTimeFromWhenItWasMade() throws Exception {
+        RecordedSplit split = new RecordedSplit();
         CanaryRunTest.MovingClock clock = new CanaryRunTest.MovingClock(T0);
         CanaryRun.Bake bake = CanaryRun.of(gate(), CanaryOverrides.none())
                 .bake(context(clock), split, ProofRequirement.none()).shiftedByCaller();
@@ -193,8 +205,7 @@ class CanaryRunShiftedByCallerTest {
             if (due.isPresent()) {
                 // each shift takes three minutes (an agent to wait for), longer than the settle time of 2m
                 clock.sleep(Duration.ofMinutes(3));
-                since.add(clock.instant());
-                weights.add(due.get().weight());
+                split.set(clock.instant(), due.get().weight());
                 state = bake.shifted(state, due.get(), "", CanaryRun.StateStore.NONE, BakeListener.SILENT);
                 assertThat(state.currentStep().orElseThrow().shiftedAt()).isEqualTo(clock.instant());
                 shiftsDone++;
@@ -208,6 +219,33 @@ class CanaryRunShiftedByCallerTest {
         assertThat(state.decision().verdict()).as(state.decision().reasons().toString()).isEqualTo(Verdict.PASS);
         assertThat(shiftsDone).isEqualTo(3);
         assertThat(state.steps()).allSatisfy(p -> assertThat(p.settled()).isTrue());
+    }
+
+    @Test
+    void aResumedBakeThatCatchesUpAcrossAStepGivesTheLateShiftItsSettleTime() throws Exception {
+        RecordedSplit split = new RecordedSplit();
+        CanaryRunTest.MovingClock clock = new CanaryRunTest.MovingClock(T0);
+        TrafficControl action = w -> {
+            split.set(clock.instant(), w);
+            return "set " + w;
+        };
+        CanaryRun.Bake bake = CanaryRun.of(gate(), CanaryOverrides.none())
+                .bake(context(clock), split, ProofRequirement.none()).shifting(action);
+        List<BakeState> saved = new ArrayList<>();
+        BakeState state = bake.shiftToCurrentStep(bake.start(T0), saved::add, BakeListener.SILENT);
+        // down for half an hour: the second step began at 6m, on a point of the grid caught up on at 30m, when its
+        // shift is made; the windows up to then still show 1 % on the canary
+        clock.sleep(Duration.ofMinutes(30));
+        state = bake.advance(state, clock.instant(), saved::add, BakeListener.SILENT);
+        assertThat(state.decided()).as(String.valueOf(state.decision())).isFalse();
+        assertThat(state.currentStep().orElseThrow().shiftedAt()).isEqualTo(clock.instant());
+        assertThat(saved).last().isEqualTo(state);
+        while (!state.decided()) {
+            clock.sleep(Duration.between(clock.instant(), state.nextEvaluationAt()));
+            state = bake.advance(state, clock.instant(), saved::add, BakeListener.SILENT);
+        }
+        assertThat(state.decision().verdict()).as(state.decision().reasons().toString()).isEqualTo(Verdict.PASS);
+        assertThat(split.weights).containsExactly(0.0, 0.01, 0.10, 0.50);
     }
 
     @Test
