@@ -20,12 +20,35 @@ public final class BakeRunner {
         void onStep(CanaryGate.Step step) throws Exception;
     }
 
+    /**
+     * Sees every evaluation and names the state the bake goes on from: the step's own, or one the caller changed
+     * after it (a traffic shift made later than the step began counts its settle time from then).
+     */
+    @FunctionalInterface
+    public interface Continuation {
+        BakeState onStep(CanaryGate.Step step) throws Exception;
+    }
+
     private final CanaryGate gate;
-    private final Listener listener;
+    private final Continuation next;
 
     public BakeRunner(CanaryGate gate, Listener listener) {
+        Objects.requireNonNull(listener, "listener");
         this.gate = Objects.requireNonNull(gate, "gate");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        this.next = step -> {
+            listener.onStep(step);
+            return step.state();
+        };
+    }
+
+    private BakeRunner(CanaryGate gate, Continuation next) {
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.next = Objects.requireNonNull(next, "next");
+    }
+
+    /** A runner whose listener may change the state after an evaluation; see {@link Continuation}. */
+    public static BakeRunner continuing(CanaryGate gate, Continuation next) {
+        return new BakeRunner(gate, next);
     }
 
     /** Evaluates at each scheduled time in turn, as fast as the source answers. */
@@ -55,8 +78,7 @@ public final class BakeRunner {
             if (step.evaluation() == null && !step.decided()) {
                 throw new IllegalStateException("the bake made no progress at " + current.nextEvaluationAt());
             }
-            current = step.state();
-            listener.onStep(step);
+            current = Objects.requireNonNull(next.onStep(step), "the state to go on from");
         }
         return current;
     }

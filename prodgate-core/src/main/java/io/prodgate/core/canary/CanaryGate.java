@@ -152,6 +152,28 @@ public final class CanaryGate {
     }
 
     /**
+     * A progressive bake whose current step's shift was made at {@code at}, some time after the step began (a traffic
+     * action that took a while, a caller that shifts on another machine, a resumed bake catching up on evaluations it
+     * missed): the settle bound counts from then, and the bake's end moves with it. Unchanged when the bake is decided,
+     * has no steps, its step has settled, or {@code at} is not later.
+     */
+    public BakeState shiftMade(BakeState state, Instant at) {
+        if (state.decided() || spec.rollout().isEmpty() || state.currentStep().isEmpty()) {
+            return state;
+        }
+        StepProgress current = state.currentStep().get();
+        if (current.settled() || !at.isAfter(current.shiftedAt())) {
+            return state;
+        }
+        List<StepProgress> steps = new ArrayList<>(state.steps());
+        steps.set(steps.size() - 1, new StepProgress(current.index(), current.weight(), at, null,
+                current.measuredShare()));
+        Instant longest = at.plus(spec.rollout().get().longestFrom(current.index()));
+        Instant endsAt = longest.isAfter(state.endsAt()) ? longest : state.endsAt();
+        return state.withSteps(steps, endsAt, state.nextEvaluationAt());
+    }
+
+    /**
      * Ends an undecided bake at {@code at} for a reason found outside the data (a traffic action that failed, the
      * caller stopping it): INCONCLUSIVE, or what the policy makes of the reason's type.
      */

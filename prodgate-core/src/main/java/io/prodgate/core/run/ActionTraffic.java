@@ -9,7 +9,6 @@ import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.http.HttpProbe;
 import io.prodgate.core.secret.Secret;
-import io.prodgate.core.util.Numbers;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +35,10 @@ final class ActionTraffic implements TrafficControl {
         }
     }
 
-    /** The weight as the action receives it: percent, as a person writes it ("1", "10", "0.5"). */
-    static String percent(double weight) {
-        return java.math.BigDecimal.valueOf(Numbers.percentAsWritten(weight)).stripTrailingZeros().toPlainString();
-    }
-
     @Override
     public String setWeight(double weight) {
-        Action withWeight = action.withVariables(Map.of(GateFileLoader.TRAFFIC_WEIGHT, percent(weight)));
+        Action withWeight = action.withVariables(Map.of(GateFileLoader.TRAFFIC_WEIGHT,
+                TrafficControl.percent(weight)));
         ActionRecord record;
         try (HttpProbe probe = new HttpProbe(secrets)) {
             record = new ActionRunner(clock, file.baseDir(), secrets, probe, Optional.empty()).run(withWeight, headers);

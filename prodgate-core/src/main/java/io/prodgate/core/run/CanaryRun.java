@@ -1,5 +1,6 @@
 package io.prodgate.core.run;
 
+import io.prodgate.core.action.Action;
 import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.BakeStates;
@@ -10,6 +11,8 @@ import io.prodgate.core.canary.EvidenceSource;
 import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.config.GateFileException;
+import io.prodgate.core.config.PrometheusSettings;
+import io.prodgate.core.config.SecretRef;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.gatefile.Remediation;
@@ -91,6 +94,16 @@ public final class CanaryRun {
         return new CanaryRun(gateName, gateDigest, spec, Optional.empty(), Optional.empty(), Remediation.none());
     }
 
+    /**
+     * A gate file's run judged by a canary section the caller put together (a CI step's inline parameters and global
+     * defaults over the file's section, which may be absent), live. The file's traffic action, rollback section and
+     * {@code canary.onFail} apply as with {@link #of(GateFile, CanaryOverrides)}; the file's digest names the run.
+     */
+    public static CanaryRun of(GateFile gate, CanarySpec spec) {
+        return new CanaryRun(gate.name(), gate.digest(), spec, Optional.empty(), Optional.of(gate),
+                gate.remediation());
+    }
+
     /** The section as it will bake, overrides applied. */
     public CanarySpec spec() {
         return spec;
@@ -130,9 +143,52 @@ public final class CanaryRun {
         return new ActionTraffic(file.get().traffic().get(), file.get(), context);
     }
 
+    /**
+     * The gate-file fields whose command this run may execute on the machine it runs on: the traffic action's, and the
+     * rollback action's where a verdict rolls back automatically ({@code canary.onFail} or {@code onInconclusive:
+     * rollback}). Empty without a gate file and in a replay, which run neither. A caller that must not run commands
+     * where it runs (a CI controller) refuses a file that has any, before anything runs.
+     */
+    public List<String> commandFields() {
+        List<String> out = new ArrayList<>();
+        if (file.isEmpty() || replay.isPresent()) {
+            return out;
+        }
+        if (file.get().traffic().orElse(null) instanceof Action.Command) {
+            out.add("canary.traffic.set.command");
+        }
+        if (mayRollBack() && file.get().rollback().get().action() instanceof Action.Command) {
+            out.add("rollback.action.command");
+        }
+        return out;
+    }
+
+    /**
+     * The gate-file fields naming a secret file this run may read on the machine it runs on: the prometheus section's
+     * secret files, where an automatic rollback verifies over it (a PromQL version, SLO queries). The canary's own
+     * evidence comes through the caller's source, whose credentials the caller chooses.
+     */
+    public List<String> secretFileFields() {
+        List<String> out = new ArrayList<>();
+        if (!mayRollBack() || !file.get().rollback().get().needsPrometheus() || file.get().prometheus().isEmpty()) {
+            return out;
+        }
+        PrometheusSettings p = file.get().prometheus().get();
+        for (Optional<SecretRef> ref : List.of(p.bearerToken(), p.password())) {
+            ref.filter(r -> r.kind() == SecretRef.Kind.FILE).ifPresent(r -> out.add(r.field()));
+        }
+        return out;
+    }
+
+    /** Whether some verdict of this run rolls back automatically: a live run of a file that says so and can. */
+    private boolean mayRollBack() {
+        return file.isPresent() && replay.isEmpty() && (remediation.onFail() || remediation.onInconclusive())
+                && file.get().rollback().isPresent();
+    }
+
     /** The bake over {@code source}: its gate, ready to start or resume. */
     public Bake bake(RunContext context, EvidenceSource source, ProofRequirement proof) {
-        return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof), TrafficControl.NONE);
+        return new Bake(context, source, new CanaryGate(spec, gateDigest, source, proof), TrafficControl.NONE, false);
     }
 
     /** Where a bake's state is saved after each evaluation, so that it can be resumed. */
@@ -154,12 +210,16 @@ public final class CanaryRun {
         private final EvidenceSource source;
         private final CanaryGate gate;
         private final TrafficControl traffic;
+        /** The caller shifts the traffic itself, between calls: see {@link #shiftedByCaller}. */
+        private final boolean callerShifts;
 
-        private Bake(RunContext context, EvidenceSource source, CanaryGate gate, TrafficControl traffic) {
+        private Bake(RunContext context, EvidenceSource source, CanaryGate gate, TrafficControl traffic,
+                     boolean callerShifts) {
             this.context = context;
             this.source = source;
             this.gate = gate;
             this.traffic = traffic;
+            this.callerShifts = callerShifts;
         }
 
         /**
@@ -167,7 +227,21 @@ public final class CanaryRun {
          * to 0 when stopped or rolled back). A replay never shifts: it reads the shares that were recorded.
          */
         public Bake shifting(TrafficControl control) {
-            return new Bake(context, source, gate, Objects.requireNonNull(control, "control"));
+            return new Bake(context, source, gate, Objects.requireNonNull(control, "control"), callerShifts);
+        }
+
+        /**
+         * The same bake, for a caller that shifts the traffic itself and cannot wait for it here (a CI step that runs
+         * the pipeline's own code at each step, on another machine): {@link #advance} stops after the evaluation that
+         * begins a step, {@link #shiftDue} names the step whose shift is due (the first one at the start), and the
+         * caller reports back with {@link #shifted} or {@link #notShifted} before it advances again.
+         *
+         * <p>For an automatic rollback ({@link #rollsBack}) the caller takes the canary out of traffic itself before
+         * {@link #finish}; the control given to {@link #shifting} then says what that did, when finish asks it for the
+         * weight 0, the rollback's first lever. Such a bake is driven with advance only, never with {@link #run}.
+         */
+        public Bake shiftedByCaller() {
+            return new Bake(context, source, gate, traffic, true);
         }
 
         private boolean shifts() {
@@ -234,6 +308,9 @@ public final class CanaryRun {
          */
         public BakeState run(BakeState state, Sleeper sleeper, StateStore store, BakeListener listener)
                 throws Exception {
+            if (callerShifts) {
+                throw new IllegalStateException("a bake whose caller shifts the traffic is driven with advance");
+            }
             boolean resumed = !state.evaluations().isEmpty();
             Optional<CanaryPlan> plan = replay.isEmpty() && !resumed && spec.rollout().isEmpty() && listener.wantsPlan()
                     ? Optional.of(plan(state.startedAt())) : Optional.empty();
@@ -242,37 +319,86 @@ public final class CanaryRun {
             if (current.decided()) {
                 return current;
             }
-            BakeRunner runner = runner(store, listener);
+            BakeRunner runner = runner(current, store, listener);
             try {
                 return replay.isPresent() ? runner.replay(current) : runner.live(current, context.clock(), sleeper);
-            } catch (ShiftFailed failed) {
-                return failed.stopped;
+            } catch (Halted halted) {
+                return halted.state;
             } catch (Exception | Error e) {
-                if (shifts()) {
-                    // stopped mid-rollout (interrupted, the source or a file broke): take the canary out of traffic
-                    try {
-                        traffic.setWeight(0);
-                    } catch (Exception ignored) {
-                        e.addSuppressed(ignored);
-                    }
+                // stopped mid-rollout (interrupted, the source or a file broke): take the canary out of traffic
+                try {
+                    takeOutOfTraffic();
+                } catch (Exception ignored) {
+                    e.addSuppressed(ignored);
                 }
                 throw e;
             }
         }
 
         /**
+         * Takes the canary out of traffic (its weight to 0) after a bake that ends without a verdict, as {@link #run}
+         * does when it is interrupted or breaks: for a caller that drives the bake itself and was stopped. Nothing
+         * happens without steps, in a replay, or when the caller shifts the traffic itself.
+         *
+         * @return what the traffic action did, "" when nothing was done
+         * @throws Exception when the traffic action failed
+         */
+        public String takeOutOfTraffic() throws Exception {
+            if (!shifts() || callerShifts) {
+                return "";
+            }
+            return traffic.setWeight(0);
+        }
+
+        /**
          * Asks for the current step's weight, for a caller that drives the bake with {@link #advance}: at a new bake's
          * start (the first weight) and after a resume (the current step's again, which is idempotent). Later steps are
-         * shifted as the evaluations begin them. Nothing happens without steps, or in a replay.
+         * shifted as the evaluations begin them. Nothing happens without steps, in a replay, or when the caller shifts
+         * the traffic itself ({@link #shiftDue} says when). A step that has not settled yet counts its settle time
+         * from this shift.
          *
-         * @return the state, stopped (and saved) if the traffic action failed
+         * @return the state to go on from (saved), stopped if the traffic action failed
          */
         public BakeState shiftToCurrentStep(BakeState state, StateStore store, BakeListener listener)
                 throws IOException {
-            if (!shifts() || state.decided()) {
+            if (!shifts() || callerShifts || state.decided()) {
                 return state;
             }
             return shift(state, state.currentStep().orElseThrow(), store, listener);
+        }
+
+        /**
+         * For a bake {@linkplain #shiftedByCaller shifted by its caller}: the step whose shift is due, given how many
+         * steps the caller has shifted so far (0 at a new bake's start, when the first step's is due). Empty when none
+         * is due: the caller has shifted every step begun, the bake is decided, has no steps or is a replay.
+         */
+        public Optional<StepProgress> shiftDue(BakeState state, int shiftsDone) {
+            if (!callerShifts || !shifts() || state.decided() || state.steps().size() <= shiftsDone) {
+                return Optional.empty();
+            }
+            return state.currentStep();
+        }
+
+        /**
+         * The caller shifted the traffic for {@code step}; {@code what} says what it did. Its settle bound counts from
+         * now on the context's clock, however long the shift took (and the bake's end moves with it); the state is
+         * saved, and the bake goes on from it.
+         */
+        public BakeState shifted(BakeState state, StepProgress step, String what, StateStore store,
+                                 BakeListener listener) throws IOException {
+            BakeState after = gate.shiftMade(state, context.clock().instant());
+            store.save(after);
+            listener.shifted(step, what);
+            return after;
+        }
+
+        /**
+         * The caller's shift for {@code step} failed with {@code problem}: the bake stops there (saved), as when a
+         * traffic action fails.
+         */
+        public BakeState notShifted(BakeState state, StepProgress step, String problem, StateStore store)
+                throws IOException {
+            return stopNotShifted(state, step, problem, store);
         }
 
         /**
@@ -282,46 +408,63 @@ public final class CanaryRun {
         public BakeState advance(BakeState state, Instant now, StateStore store, BakeListener listener)
                 throws Exception {
             try {
-                return runner(store, listener).advance(state, now);
-            } catch (ShiftFailed failed) {
-                return failed.stopped;
+                return runner(state, store, listener).advance(state, now);
+            } catch (Halted halted) {
+                return halted.state;
             }
         }
 
-        private BakeRunner runner(StateStore store, BakeListener listener) {
-            return new BakeRunner(gate, step -> {
+        private BakeRunner runner(BakeState from, StateStore store, BakeListener listener) {
+            int[] stepsBegun = {from.steps().size()};
+            return BakeRunner.continuing(gate, step -> {
                 store.save(step.state());
                 listener.evaluated(step);
-                if (shifts() && !step.decided() && step.evaluation() != null
-                        && step.state().steps().size() > stepsBefore(step)) {
+                // a step more than before this evaluation: it began the next step, whose shift is due
+                boolean began = step.state().steps().size() > stepsBegun[0];
+                stepsBegun[0] = step.state().steps().size();
+                if (shifts() && !step.decided() && step.evaluation() != null && began) {
+                    if (callerShifts) {
+                        throw new Halted(step.state()); // the caller shifts before the bake goes on
+                    }
                     BakeState after = shift(step.state(), step.state().currentStep().orElseThrow(), store, listener);
                     if (after.decided()) {
-                        throw new ShiftFailed(after);
+                        throw new Halted(after);
                     }
+                    return after; // the bake goes on with the shift made: its settle time counts from then
                 }
+                return step.state();
             });
         }
 
-        /** How many steps the bake had begun before this evaluation: a new one means a shift is due. */
-        private int stepsBefore(CanaryGate.Step step) {
-            Instant at = step.evaluation().at();
-            return (int) step.state().steps().stream().filter(p -> p.shiftedAt().isBefore(at)).count();
-        }
-
-        /** Runs the traffic action for a step; one that fails stops the bake, saved, with the reason. */
+        /**
+         * Runs the traffic action for a step, from when on its settle time counts; one that fails stops the bake,
+         * saved, with the reason.
+         */
         private BakeState shift(BakeState state, StepProgress step, StateStore store, BakeListener listener)
                 throws IOException {
+            String what;
             try {
-                String what = traffic.setWeight(step.weight());
-                listener.shifted(step, what);
-                return state;
+                what = traffic.setWeight(step.weight());
             } catch (Exception e) {
-                BakeState stopped = gate.stop(state, state.coveredUntil(), Reason.of(ReasonType.TRAFFIC_NOT_SHIFTED,
-                        "the traffic action for step " + (step.index() + 1) + " (" + Numbers.percent(step.weight())
-                                + " on the canary) failed: " + e.getMessage()));
-                store.save(stopped);
-                return stopped;
+                return stopNotShifted(state, step, e.getMessage(), store);
             }
+            // a shift made after the step began (the action took a while, or the evaluation was one of those a
+            // resumed bake catches up on) is given its whole settle time from when it was made
+            BakeState after = gate.shiftMade(state, context.clock().instant());
+            if (after != state) {
+                store.save(after);
+            }
+            listener.shifted(step, what);
+            return after;
+        }
+
+        private BakeState stopNotShifted(BakeState state, StepProgress step, String problem, StateStore store)
+                throws IOException {
+            BakeState stopped = gate.stop(state, state.coveredUntil(), Reason.of(ReasonType.TRAFFIC_NOT_SHIFTED,
+                    "the traffic action for step " + (step.index() + 1) + " (" + Numbers.percent(step.weight())
+                            + " on the canary) failed: " + problem));
+            store.save(stopped);
+            return stopped;
         }
 
         /**
@@ -340,7 +483,8 @@ public final class CanaryRun {
             });
             CanaryReport report = CanaryReport.of(gateName, spec, decided, replay.isPresent() ? "replay" : "live");
             context.progress().summary(CanaryReport.summary(decided));
-            Optional<CanaryReport.Restore> restore = restore(decision.verdict());
+            Optional<CanaryReport.Restore> restore = rollsBack(decided) ? Optional.of(restore(decision.verdict()))
+                    : Optional.empty();
             if (restore.isPresent()) {
                 report = report.withRestore(restore.get());
             }
@@ -352,14 +496,20 @@ public final class CanaryRun {
         }
 
         /**
-         * After a verdict the gate file says not to leave in place (and never in a replay): the canary's weight to 0
-         * first, the fastest lever, then the rollback section without its roll-forward, timed from the verdict until
-         * version and health are verified.
+         * Whether {@link #finish} rolls this decided bake back: a verdict the gate file says not to leave in place
+         * ({@code canary.onFail: rollback}), never in a replay.
          */
-        private Optional<CanaryReport.Restore> restore(Verdict verdict) {
-            if (replay.isPresent() || file.isEmpty() || !remediation.appliesTo(verdict)) {
-                return Optional.empty();
-            }
+        public boolean rollsBack(BakeState decided) {
+            return decided.decided() && replay.isEmpty() && file.isPresent()
+                    && remediation.appliesTo(decided.decision().verdict());
+        }
+
+        /**
+         * After a verdict the gate file says not to leave in place: the canary's weight to 0 first, the fastest lever,
+         * then the rollback section without its roll-forward, timed from the verdict until version and health are
+         * verified.
+         */
+        private CanaryReport.Restore restore(Verdict verdict) {
             Instant from = context.clock().instant();
             List<String> reasons = new ArrayList<>();
             String shifted = "";
@@ -396,19 +546,22 @@ public final class CanaryRun {
             context.progress().summary("canary gate: " + (restored ? "restored" : "NOT restored") + " in "
                     + Durations.human(took) + (within ? "" : " (longer than the " + Durations.human(
                             remediation.restoreWithin()) + " allowed)") + System.lineSeparator());
-            return Optional.of(new CanaryReport.Restore(from, until, took.toMillis() / 1000.0, restored,
-                    remediation.restoreWithin().toMillis() / 1000.0, within, shifted, reasons));
+            return new CanaryReport.Restore(from, until, took.toMillis() / 1000.0, restored,
+                    remediation.restoreWithin().toMillis() / 1000.0, within, shifted, reasons);
         }
     }
 
-    /** A traffic action failed between evaluations: the bake stopped there, with its saved state. */
-    private static final class ShiftFailed extends RuntimeException {
+    /**
+     * The bake stops advancing between evaluations, with its saved state: a traffic action failed (the state is
+     * stopped), or the caller shifts the traffic itself before it goes on.
+     */
+    private static final class Halted extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final transient BakeState stopped;
+        private final transient BakeState state;
 
-        ShiftFailed(BakeState stopped) {
+        Halted(BakeState state) {
             super(null, null, false, false);
-            this.stopped = stopped;
+            this.state = state;
         }
     }
 }

@@ -16,4 +16,13 @@ public interface TrafficControl {
      * @throws Exception with a message fit for the user when the action failed
      */
     String setWeight(double weight) throws Exception;
+
+    /**
+     * A weight as a traffic action receives it ({@code ${weight}}, or a CI step's {@code PRODGATE_WEIGHT}): percent,
+     * as a person writes it ("1", "10", "0.5", "0").
+     */
+    static String percent(double weight) {
+        return java.math.BigDecimal.valueOf(io.prodgate.core.util.Numbers.percentAsWritten(weight))
+                .stripTrailingZeros().toPlainString();
+    }
 }

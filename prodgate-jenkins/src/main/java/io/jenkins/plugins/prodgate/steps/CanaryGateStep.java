@@ -31,7 +31,8 @@ import org.kohsuke.stapler.verb.POST;
 /**
  * {@code canaryGate}: bakes a canary against its baseline on Prometheus evidence and returns PASS, fails the stage on
  * FAIL, or marks it unstable on INCONCLUSIVE. It waits without an executor or a thread, so call it outside
- * {@code node}; it survives a controller restart.
+ * {@code node}; it survives a controller restart. A progressive canary ({@code canary.steps}) shifts its traffic with
+ * the gate file's HTTP traffic action, from the controller; {@link CanaryRolloutStep} shifts it with a block instead.
  */
 public class CanaryGateStep extends Step {
     private String config;
@@ -169,7 +170,18 @@ public class CanaryGateStep extends Step {
         // restart. No I/O here (CPS VM thread); the gate file is read by the first evaluation.
         CanarySettings settings = new CanarySettings(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
                 requireRollbackProof, maxProofAge, ProdgateConfiguration.get());
-        return new CanaryGateExecution(context, config, configText, settings, prometheusUrl, credentialsId);
+        return new CanaryGateExecution(context, functionName(), shiftsWithBlock(), config, configText, settings,
+                prometheusUrl, credentialsId);
+    }
+
+    /** The step's name in messages, labels and the build's gate records. */
+    String functionName() {
+        return CanaryGateExecution.GATE;
+    }
+
+    /** Whether the pipeline's block shifts the traffic at each step ({@code canaryRollout}). */
+    boolean shiftsWithBlock() {
+        return false;
     }
 
     @Extension
@@ -182,7 +194,7 @@ public class CanaryGateStep extends Step {
 
         @Override
         public String getFunctionName() {
-            return "canaryGate";
+            return CanaryGateExecution.GATE;
         }
 
         @NonNull
@@ -193,6 +205,10 @@ public class CanaryGateStep extends Step {
 
         @Override
         public String argumentsToString(@NonNull Map<String, Object> namedArgs) {
+            return arguments(namedArgs);
+        }
+
+        static String arguments(Map<String, Object> namedArgs) {
             Object config = namedArgs.get("config");
             Object canary = namedArgs.get("canarySelector");
             return config != null ? config.toString() : canary != null ? canary.toString() : null;

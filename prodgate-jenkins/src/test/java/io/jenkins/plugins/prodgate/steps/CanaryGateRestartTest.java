@@ -1,14 +1,20 @@
 package io.jenkins.plugins.prodgate.steps;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.is;
+
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.jenkins.plugins.prodgate.testing.FakeProduction;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.jenkinsci.plugins.workflow.test.steps.SemaphoreStep;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.junit.jupiter.BuildWatcherExtension;
 import org.jvnet.hudson.test.junit.jupiter.JenkinsSessionExtension;
 
@@ -64,8 +70,8 @@ class CanaryGateRestartTest {
                         baselineSelector: 'app="shop",track="stable"', bake: '6s', interval: '1s'
                     """, true));
             WorkflowRun b = p.scheduleBuild2(0).waitForStart();
-            org.jenkinsci.plugins.workflow.test.steps.SemaphoreStep.waitForStart("deployed/1", b);
-            org.jenkinsci.plugins.workflow.test.steps.SemaphoreStep.success("deployed/1", null);
+            SemaphoreStep.waitForStart("deployed/1", b);
+            SemaphoreStep.success("deployed/1", null);
             j.waitForMessage("canaryGate: baking for 6s", b);
             // the canary regresses while Jenkins is down: the evaluations made after the restart see it
             prod.canary(FakeProduction.Canary.REGRESSED);
@@ -74,6 +80,79 @@ class CanaryGateRestartTest {
             WorkflowRun b = j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatus(hudson.model.Result.FAILURE, j.waitForCompletion(b));
             j.assertLogContains("canaryGate: FAIL", b);
+        });
+    }
+
+    /** A progressive canary in two steps of 10s, with {@code traffic} lines under {@code canary.traffic}. */
+    private String progressive(String traffic) {
+        return """
+                canary:
+                  selectors:
+                    canary: app="shop",track="canary"
+                    baseline: app="shop",track="stable"
+                  interval: 1s
+                  steps:
+                    - { weight: 10%%, bake: 10s }
+                    - { weight: 50%%, bake: 10s }
+                  traffic:
+                    settle: 3s
+                %s  slos:
+                    - name: availability
+                      bad: sum(increase(http_requests_total{${selector},code=~"5.."}[${window}]))
+                      total: sum(increase(http_requests_total{${selector}}[${window}]))
+                      objective: 99.9
+                """.formatted(traffic);
+    }
+
+    @Test
+    void aProgressiveBakeAsksForTheCurrentStepsWeightAgainAfterARestart() throws Throwable {
+        sessions.then(j -> {
+            ProdgateConfiguration.get().setPrometheusUrl(prod.url());
+            WorkflowJob p = j.createProject(WorkflowJob.class, "canary");
+            p.setDefinition(new CpsFlowDefinition("canaryGate configText: '''" + progressive(
+                    "    set: { http: { url: '" + prod.url() + "/admin/weights', body: '{\"canary\": ${weight}}', "
+                            + "expectStatus: 200 } }\n") + "'''", true));
+            WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+            j.waitForMessage("canaryGate: step 1/2: 10 % of the traffic to the canary", b);
+        });
+        sessions.then(j -> {
+            WorkflowRun b = j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
+            j.assertBuildStatusSuccess(j.waitForCompletion(b));
+            // the restart may have come between a step's start and its shift: the weight is asked for again
+            assertThat(prod.weightsAsked(), contains("10", "10", "50"));
+        });
+    }
+
+    @Test
+    void canaryRolloutGoesOnAfterARestartWhileItsBlockRuns() throws Throwable {
+        sessions.then(j -> {
+            ProdgateConfiguration.get().setPrometheusUrl(prod.url());
+            WorkflowJob p = j.createProject(WorkflowJob.class, "rollout");
+            p.setDefinition(new CpsFlowDefinition("def r = canaryRollout(configText: '''" + progressive("")
+                    + "''') {\n"
+                    + "  echo \"block: weight=${env.PRODGATE_WEIGHT}\"\n"
+                    + "  semaphore 'shift'\n"
+                    + "}\n"
+                    + "echo \"verdict=${r.verdict}\"", true));
+            WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+            SemaphoreStep.waitForStart("shift/1", b);
+            // Jenkins restarts while the block shifts the traffic
+        });
+        sessions.then(j -> {
+            WorkflowRun b = j.jenkins.getItemByFullName("rollout", WorkflowJob.class).getBuildByNumber(1);
+            prod.weight(10);
+            SemaphoreStep.success("shift/1", null);
+            SemaphoreStep.waitForStart("shift/2", b);
+            prod.weight(50);
+            SemaphoreStep.success("shift/2", null);
+            j.assertBuildStatusSuccess(j.waitForCompletion(b));
+            j.assertLogContains("verdict=PASS", b);
+            String log = JenkinsRule.getLog(b);
+            // the first block ran once, across the restart; its shift counted from its end
+            assertThat(log.split("block: weight=10", -1).length - 1, is(1));
+            assertThat(log.split("block: weight=50", -1).length - 1, is(1));
+            j.assertLogContains("canaryRollout: step 1/2: 10 % of the traffic to the canary (the pipeline's block)",
+                    b);
         });
     }
 }

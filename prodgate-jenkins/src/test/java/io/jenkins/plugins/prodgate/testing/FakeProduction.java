@@ -21,7 +21,8 @@ import mockwebserver3.RecordedRequest;
  * A Prometheus stand-in and a service in one local server: {@code /api/v1/query} answers the canary's queries (healthy,
  * regressed or without canary data) with counts that grow with the query's range, as {@code increase()} over real
  * counters does; {@code /healthz}, {@code /version} and {@code POST /deploy/rollback} play the service that staging
- * smoke checks and rollbacks talk to.
+ * smoke checks and rollbacks talk to; {@code POST /admin/weights} with {@code {"canary": 10}} plays a load balancer's
+ * admin API, which splits the traffic between canary and baseline from then on.
  */
 public final class FakeProduction implements AutoCloseable {
     public enum Canary { HEALTHY, REGRESSED, NO_DATA }
@@ -34,10 +35,16 @@ public final class FakeProduction implements AutoCloseable {
     private record Phase(Instant since, Canary mode) {
     }
 
+    /** The canary's share of the traffic from a moment on; NaN: both sides get {@link #TOTAL_PER_SECOND}. */
+    private record Split(Instant since, double weight) {
+    }
+
     private final MockWebServer server = new MockWebServer();
     private final List<Phase> timeline = new CopyOnWriteArrayList<>(List.of(new Phase(Instant.EPOCH, Canary.HEALTHY)));
     private final AtomicReference<String> version = new AtomicReference<>("1.4.2");
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<Split> splits = new CopyOnWriteArrayList<>(List.of(new Split(Instant.EPOCH, Double.NaN)));
+    private final List<String> weightsAsked = new CopyOnWriteArrayList<>();
 
     public FakeProduction() throws IOException {
         server.setDispatcher(new Dispatcher() {
@@ -63,6 +70,20 @@ public final class FakeProduction implements AutoCloseable {
         return version.get();
     }
 
+    /**
+     * Splits the traffic from now on: {@code percent} of {@code 2 * TOTAL_PER_SECOND} requests a second to the canary,
+     * the rest to the baseline, as a load balancer would. Until the first split each side gets
+     * {@link #TOTAL_PER_SECOND}.
+     */
+    public void weight(double percent) {
+        splits.add(new Split(Instant.now(), percent / 100));
+    }
+
+    /** The weights asked for through {@code POST /admin/weights}, in percent as sent ("10", "0"). */
+    public List<String> weightsAsked() {
+        return List.copyOf(weightsAsked);
+    }
+
     /** The Authorization header of every query, "" when there was none. */
     public List<String> authorizations() {
         return List.copyOf(authorizations);
@@ -86,6 +107,16 @@ public final class FakeProduction implements AutoCloseable {
                 version.set("1.4.1");
                 return json(202, "{}");
             }
+            case "/admin/weights" -> {
+                String body = request.getBody() == null ? "" : request.getBody().utf8();
+                Matcher canary = Pattern.compile("\"canary\"\\s*:\\s*([0-9.]+)").matcher(body);
+                if (!"POST".equals(request.getMethod()) || !canary.find()) {
+                    return json(400, "{\"error\":\"expected POST {\\\"canary\\\": <percent>}\"}");
+                }
+                weightsAsked.add(canary.group(1));
+                weight(Double.parseDouble(canary.group(1)));
+                return json(200, "{}");
+            }
             default -> {
                 return json(404, "{}");
             }
@@ -100,8 +131,9 @@ public final class FakeProduction implements AutoCloseable {
      *
      * <p>Traffic: {@link #TOTAL_PER_SECOND} requests a second on each side, {@link #BASELINE_BAD_PER_SECOND} of them
      * failing on the baseline (0.02 %) and on a healthy canary, {@link #REGRESSED_BAD_PER_SECOND} (0.5 %) on a
-     * regressed one, none at all without canary data (an empty vector, as for a series that does not exist). A change
-     * of {@link #canary(Canary)} applies from that moment on: earlier figures stay what they were.
+     * regressed one, none at all without canary data (an empty vector, as for a series that does not exist). Once the
+     * traffic is split ({@link #weight}), the two sides share twice that many requests by the weight. A change of
+     * {@link #canary(Canary)} or of the split applies from that moment on: earlier figures stay what they were.
      */
     private String query(String promql, Instant time) {
         boolean isCanary = promql.contains("track=\"canary\"");
@@ -111,14 +143,11 @@ public final class FakeProduction implements AutoCloseable {
         if (window == null) {
             value = 1; // vector(1), the connection test
         } else {
-            Instant from = time.minus(window);
-            double total = isCanary ? canarySeconds(from, time, false) * TOTAL_PER_SECOND
-                    : seconds(from, time) * TOTAL_PER_SECOND;
-            if (isCanary && total == 0) {
+            double[] counts = counts(time.minus(window), time, isCanary);
+            if (isCanary && counts[0] == 0) {
                 return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
             }
-            value = !bad ? total
-                    : isCanary ? canaryBad(from, time) : seconds(from, time) * BASELINE_BAD_PER_SECOND;
+            value = bad ? counts[1] : counts[0];
         }
         String at = BigDecimal.valueOf(time.toEpochMilli(), 3).toPlainString();
         return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":["
@@ -129,27 +158,55 @@ public final class FakeProduction implements AutoCloseable {
         return Math.max(0, Duration.between(from, to).toNanos()) / 1e9;
     }
 
-    /** The seconds of {@code [from, to]} in which the canary served traffic. */
-    private double canarySeconds(Instant from, Instant to, boolean regressedOnly) {
-        double sum = 0;
+    /**
+     * One side's requests and bad requests in {@code [from, to]}: piece by piece between the moments the canary's
+     * behaviour or the split changed.
+     */
+    private double[] counts(Instant from, Instant to, boolean canary) {
         List<Phase> phases = List.copyOf(timeline);
-        for (int i = 0; i < phases.size(); i++) {
-            Phase p = phases.get(i);
-            Instant end = i + 1 < phases.size() ? phases.get(i + 1).since() : Instant.MAX;
-            Instant a = p.since().isAfter(from) ? p.since() : from;
-            Instant b = end.isBefore(to) ? end : to;
-            boolean counts = regressedOnly ? p.mode() == Canary.REGRESSED : p.mode() != Canary.NO_DATA;
-            if (counts && b.isAfter(a)) {
-                sum += seconds(a, b);
+        List<Split> split = List.copyOf(splits);
+        java.util.TreeSet<Instant> cuts = new java.util.TreeSet<>(List.of(from, to));
+        phases.forEach(p -> cuts.add(p.since()));
+        split.forEach(p -> cuts.add(p.since()));
+        double total = 0;
+        double bad = 0;
+        Instant a = null;
+        for (Instant b : cuts.subSet(from, true, to, true)) {
+            if (a != null && b.isAfter(a)) {
+                Canary mode = modeAt(phases, a);
+                double weight = weightAt(split, a);
+                double share = Double.isNaN(weight) ? 1 : 2 * (canary ? weight : 1 - weight);
+                double requests = canary && mode == Canary.NO_DATA ? 0 : seconds(a, b) * TOTAL_PER_SECOND * share;
+                double badPerRequest = (canary && mode == Canary.REGRESSED ? REGRESSED_BAD_PER_SECOND
+                        : BASELINE_BAD_PER_SECOND) / (double) TOTAL_PER_SECOND;
+                total += requests;
+                bad += requests * badPerRequest;
             }
+            a = b;
         }
-        return sum;
+        return new double[] {total, bad};
     }
 
-    private double canaryBad(Instant from, Instant to) {
-        double regressed = canarySeconds(from, to, true);
-        double healthy = canarySeconds(from, to, false) - regressed;
-        return healthy * BASELINE_BAD_PER_SECOND + regressed * REGRESSED_BAD_PER_SECOND;
+    /** The canary's behaviour at {@code t}: the last phase that began by then. */
+    private static Canary modeAt(List<Phase> phases, Instant t) {
+        Canary mode = phases.get(0).mode();
+        for (Phase p : phases) {
+            if (!p.since().isAfter(t)) {
+                mode = p.mode();
+            }
+        }
+        return mode;
+    }
+
+    /** The split at {@code t}: the last one made by then. */
+    private static double weightAt(List<Split> splits, Instant t) {
+        double weight = splits.get(0).weight();
+        for (Split s : splits) {
+            if (!s.since().isAfter(t)) {
+                weight = s.weight();
+            }
+        }
+        return weight;
     }
 
     /** The range of the query's range selector, e.g. {@code [5s]}, {@code [1500ms]} or {@code [1m30s]}; null without. */
