@@ -67,7 +67,7 @@ class RollbackSectionTest {
                   pollIntervall: 2s
                 """)).containsExactlyInAnyOrder(
                 "rollback.pollIntervall: unknown field (did you mean 'pollInterval'?); known fields: action, deadline,"
-                        + " expectVersion, health, pollInterval, rollForward, sloQueries, target, version",
+                        + " expectVersion, health, pollInterval, restoreWithin, rollForward, sloQueries, target, version",
                 "rollback.action: give command or http, not both",
                 "rollback.deadline: not a duration: '10 minutes' (write e.g. 30s, 5m, 1h30m)",
                 "rollback.expectVersion: is required",
