@@ -8,10 +8,12 @@ import io.prodgate.cli.UsageException;
 import io.prodgate.core.canary.BakeState;
 import io.prodgate.core.canary.Decision;
 import io.prodgate.core.canary.PrometheusEvidence;
+import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFileLoader;
 import io.prodgate.core.prometheus.PrometheusClient;
 import io.prodgate.core.prometheus.Sleeper;
+import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.rollback.RollbackProof;
 import io.prodgate.core.run.CanaryOverrides;
 import io.prodgate.core.run.CanaryRun;
@@ -22,11 +24,13 @@ import io.prodgate.core.run.SmokeOverrides;
 import io.prodgate.core.run.SmokeRun;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.util.Durations;
+import io.prodgate.core.util.Numbers;
 import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.Verdict;
 import io.prodgate.testkit.Behaviour;
 import io.prodgate.testkit.LoadGenerator;
 import io.prodgate.testkit.LocalPrometheus;
+import io.prodgate.testkit.TrafficSplitter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -50,8 +54,10 @@ import picocli.CommandLine;
  * {@code bin/demo}: the whole pipeline end to end on this machine. The release under test passes a staging
  * smoke test, its rollback path is rehearsed on the canary (back to the stable release and forward again, with a
  * proof), and then a real Prometheus scrapes a stable and a canary instance of a small checkout service under steady
- * traffic while the canary gate, requiring that proof, bakes a healthy canary (PASS) and then a faulty one (FAIL). It
- * writes the reports a CI job would keep.
+ * traffic while the canary gate, requiring that proof, rolls out a healthy canary progressively (1 %, 10 %, 50 % of the
+ * traffic, each step shifted through the load balancer's admin API by the gate file's traffic action: PASS at the end
+ * of the last step) and then a faulty one (FAIL in the first step, then rolled back automatically: weight 0, then the
+ * gate file's rollback section, timed). It writes the reports a CI job would keep.
  *
  * <p>The demo is a sequence of {@link Stage}s over one {@link DemoEnvironment}; each stage runs a gate and says
  * whether its verdict was the expected one. More stages (a staging smoke test, a rollback rehearsal) slot into
@@ -60,8 +66,9 @@ import picocli.CommandLine;
 @Command(name = "bin/demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole pipeline end to end on this machine: a staging smoke test, a rollback rehearsal "
                 + "with its proof, then the canary gate while a real Prometheus (the Debian package prometheus) scrapes "
-                + "a stable and a canary instance of a sample checkout service under load; the gate passes a healthy "
-                + "canary after the bake and fails a faulty one within seconds.",
+                + "a stable and a canary instance of a sample checkout service under load; the gate shifts the "
+                + "canary's traffic 1 % -> 10 % -> 50 % through the load balancer and passes a healthy canary at the "
+                + "end of the last step, and fails a faulty one within seconds at 1 % and rolls it back.",
                 "Everything binds to 127.0.0.1 and stops when the demo ends."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every gate gave the expected verdict", "1:a gate gave another verdict",
@@ -73,27 +80,45 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * The release in production: 2 % errors (inside its 95 % objective), 40 ms median latency. Errors enough for the
-     * gate to compare the canary with it, as a PASS needs: a canary "inside the budget" is not enough.
+     * gate to compare the canary with it, as a PASS needs: a canary "inside the budget" is not enough. Its latency
+     * spread keeps requests over the latency SLO's 0.25 s out of the picture (a few in a million): a tail of one in
+     * ten thousand gives both sides only a handful of slow requests, whose chance imbalance holds a healthy canary back
+     * in some 4 bakes in 100.
      */
-    static final Behaviour STABLE = new Behaviour("1.4.1", 0.02, 0.040, 0.5, true);
+    static final Behaviour STABLE = new Behaviour("1.4.1", 0.02, 0.040, 0.4, true);
     /** The next release, behaving exactly like the stable one. */
     static final Behaviour HEALTHY_CANARY = STABLE.withVersion("1.4.2");
     /** A broken release: 8 % errors and about four times slower. */
     static final Behaviour FAULTY_CANARY = new Behaviour("1.5.0", 0.08, 0.150, 0.5, true);
 
+    /** The rollout's bake in all, over its steps; {@link #stepBakes} spreads it. */
     static final Duration DEFAULT_BAKE = Duration.ofMinutes(2);
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
-    static final Duration QUICK_BAKE = Duration.ofSeconds(30);
+    static final Duration QUICK_BAKE = Duration.ofMinutes(1);
     static final Duration QUICK_INTERVAL = Duration.ofSeconds(3);
+    /** Four steps' worth of the shortest bake a step may have (10s). */
+    static final Duration MIN_BAKE = Duration.ofSeconds(40);
     static final Duration MAX_BAKE = Duration.ofMinutes(30);
     static final Duration MAX_DATA_GAP = Duration.ofSeconds(30);
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
-    static final double CANARY_SHARE = 0.3;
     /**
-     * Canary requests the healthy bake needs to PASS reliably. With 2 % errors on both sides the gate promotes once the
-     * data rule out a canary twice as bad as the baseline at 99.5 % confidence: 12,000 canary requests (some 240
-     * errors, against the baseline's) do that in all but about one bake in a million; 2,000 (60 requests/s for 2
-     * minutes at 30 %) in about half of them; the others end INCONCLUSIVE, and say what bake would have done.
+     * The canary's share of the user traffic at each step of the rollout. The first is small, as in production: a
+     * broken release reaches 1 % of the users, and the gate fails it there (at the demo's rate, within some 10-20s).
+     */
+    static final double[] STEP_WEIGHTS = {0.01, 0.10, 0.50};
+    /** Each step's part of the bake: most of it at 50 %, where the canary's requests are. */
+    static final double[] STEP_BAKE_PARTS = {0.25, 0.25, 0.50};
+    /**
+     * How long a shift may take to show in Prometheus, in intervals: it shows in the first window after it or the next
+     * one (a window still holds up to a scrape interval of the old split), and a bound well beyond that costs nothing.
+     */
+    static final int SETTLE_INTERVALS = 4;
+    /**
+     * Canary requests the healthy rollout needs to PASS reliably. With 2 % errors on both sides the gate promotes once
+     * the data rule out a canary twice as bad as the baseline at 99.5 % confidence: 12,000 canary requests (some 240
+     * errors, against the baseline's) do that in all but a few rollouts in a thousand; 2,000 (60 requests/s over the
+     * 2-minute rollout) in about half of them; the others end INCONCLUSIVE, and say what bake would have done. At
+     * 1 % the canary sees few of them: most come at 50 %, whose step is half the bake, and the rate is set to match.
      */
     static final double CANARY_REQUESTS_NEEDED = 12_000;
     static final double MIN_RATE = 60;
@@ -108,19 +133,21 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "prodgate-demo-out")
     Path outDir;
 
-    @Option(names = "--bake", paramLabel = "DURATION", description = "Bake of each canary (default: 2m; --quick: 30s).")
+    @Option(names = "--bake", paramLabel = "DURATION", description = "The rollout's bake in all, spread over its "
+            + "steps: a quarter at 1 %, a quarter at 10 %, half at 50 % of the traffic, each once its shift is seen "
+            + "(default: 2m; --quick: 1m).")
     String bake;
 
     @Option(names = "--interval", paramLabel = "DURATION",
             description = "How often the gate looks (default: 5s; --quick: 3s).")
     String interval;
 
-    @Option(names = "--rate", paramLabel = "REQ/S", description = "Total requests per second, 30 % of them to the "
-            + "canary (default: enough for the healthy canary to PASS within the bake, at least 60). Try --rate 60 "
-            + "to see the gate refuse to promote on too little evidence.")
+    @Option(names = "--rate", paramLabel = "REQ/S", description = "Total requests per second, split by the load "
+            + "balancer as the rollout's steps say (default: enough for the healthy canary to PASS by the end of the "
+            + "last step, at least 60). Try --rate 60 to see the gate refuse to promote on too little evidence.")
     Double rate;
 
-    @Option(names = "--quick", description = "A 30-second bake every 3s, with traffic to match (for tests).")
+    @Option(names = "--quick", description = "A 1-minute rollout judged every 3s, with traffic to match (for tests).")
     boolean quick;
 
     @CommandLine.Spec
@@ -151,12 +178,11 @@ public final class DemoCommand implements Callable<Integer> {
         List<Stage> stages = stages();
         out.println("prodgate demo: staging smoke, rollback rehearsal and canary gate on a live service, end to end (about "
                 + Durations.human(plan.expectedDuration(stages.size())) + ")");
-        DemoEnvironment.Traffic t = plan.traffic();
-        double canaryRequests = t.ratePerSecond() * t.canaryShare() * plan.bake().toMillis() / 1000.0;
+        double canaryRequests = plan.canaryRequests();
         if (canaryRequests < CANARY_REQUESTS_NEEDED) {
-            out.println(String.format(Locale.ROOT, "note: about %,.0f canary requests per bake; the healthy canary "
-                    + "needs some %,.0f to PASS reliably, so it may well end INCONCLUSIVE (too little traffic)",
-                    canaryRequests, CANARY_REQUESTS_NEEDED));
+            out.println(String.format(Locale.ROOT, "note: about %,.0f canary requests over the rollout's steps; the "
+                    + "healthy canary needs some %,.0f to PASS reliably, so it may well end INCONCLUSIVE (too little "
+                    + "traffic)", canaryRequests, CANARY_REQUESTS_NEEDED));
         }
         out.println();
         List<StageResult> results = new ArrayList<>();
@@ -168,6 +194,8 @@ public final class DemoCommand implements Callable<Integer> {
             return UNAVAILABLE;
         }
         try (env) {
+            // No user traffic reaches the canary until a canary gate's first step brings it in.
+            env.trafficSplitter().setCanaryPercent(0);
             Context ctx = new Context(out, outDir, plan, writeGateFile(env, plan), clock, sleeper);
             describe(env, ctx);
             for (int i = 0; i < stages.size(); i++) {
@@ -203,44 +231,117 @@ public final class DemoCommand implements Callable<Integer> {
                         "is broken: " + describe(FAULTY_CANARY)));
     }
 
+    /**
+     * The body of the sample service's admin call that stands in for deploying a release: its version and how it
+     * behaves (a real deploy brings the release's behaviour along with its version).
+     */
+    static String deployBody(Behaviour release) {
+        return String.format(Locale.ROOT, "{\"version\":\"%s\",\"errorRate\":%s,\"latencyMedianSeconds\":%s,"
+                + "\"latencySigma\":%s}", release.version(), release.errorRate(), release.latencyMedianSeconds(),
+                release.latencySigma());
+    }
+
     // ---------------------------------------------------------------------------------------------
     // The plan: bake, interval and traffic, from the options
 
     /**
      * What the demo will do.
      *
-     * @param bake     each canary stage's bake
-     * @param interval how often the gate evaluates
-     * @param traffic  the user traffic
+     * @param stepBakes each step's bake, in the order of {@link #STEP_WEIGHTS}
+     * @param interval  how often the gate evaluates
+     * @param traffic   the user traffic
      */
-    record Plan(Duration bake, Duration interval, DemoEnvironment.Traffic traffic) {
+    record Plan(List<Duration> stepBakes, Duration interval, DemoEnvironment.Traffic traffic) {
+        Plan {
+            stepBakes = List.copyOf(stepBakes);
+            if (stepBakes.size() != STEP_WEIGHTS.length) {
+                throw new IllegalArgumentException("one bake per step: " + stepBakes);
+            }
+        }
+
         DemoEnvironment.Settings environment() {
             return new DemoEnvironment.Settings(STABLE, HEALTHY_CANARY, traffic, SCRAPE_INTERVAL);
         }
 
+        /** The steps' bakes together. */
+        Duration bake() {
+            return stepBakes.stream().reduce(Duration.ZERO, Duration::plus);
+        }
+
+        /** How long a shift may take to show (canary.traffic.settle). */
+        Duration settle() {
+            return interval.multipliedBy(SETTLE_INTERVALS);
+        }
+
+        /** Canary requests over the steps' bakes (the settle time adds a little). */
+        double canaryRequests() {
+            return traffic.ratePerSecond() * canarySeconds(stepBakes);
+        }
+
         /** At most {@link #MAX_DATA_GAP}, and shorter than the bake, as a gate file requires; at least an interval. */
         Duration maxDataGap() {
-            Duration fit = MAX_DATA_GAP.compareTo(bake.minus(interval)) > 0 ? bake.minus(interval) : MAX_DATA_GAP;
+            Duration b = bake();
+            Duration fit = MAX_DATA_GAP.compareTo(b.minus(interval)) > 0 ? b.minus(interval) : MAX_DATA_GAP;
             return fit.compareTo(interval) < 0 ? interval : fit;
         }
 
-        /** Roughly: one full bake, short stages after it, and the set-up. */
+        /**
+         * Roughly: the healthy rollout (its bakes, each shift seen in the first window after it), the faulty canary's
+         * few intervals and its rollback, the short stages, and the set-up.
+         */
         Duration expectedDuration(int stages) {
-            return bake.plus(interval.multipliedBy(3L * Math.max(0, stages - 1))).plusSeconds(10);
+            return bake().plus(interval.multipliedBy(stepBakes.size()))
+                    .plus(interval.multipliedBy(2L * Math.max(0, stages - 2))).plusSeconds(20);
         }
+
+        /** E.g. {@code 1 % for 30s, 10 % for 30s, 50 % for 1m}. */
+        String steps() {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < stepBakes.size(); i++) {
+                out.add(Numbers.percent(STEP_WEIGHTS[i]) + " for " + Durations.human(stepBakes.get(i)));
+            }
+            return String.join(", ", out);
+        }
+    }
+
+    /** Seconds of the canary's full traffic that the steps give it: each step's weight times its bake. */
+    static double canarySeconds(List<Duration> stepBakes) {
+        double s = 0;
+        for (int i = 0; i < stepBakes.size(); i++) {
+            s += STEP_WEIGHTS[i] * stepBakes.get(i).toMillis() / 1000.0;
+        }
+        return s;
+    }
+
+    /** The rollout's bake spread over its steps, in whole seconds: a quarter, a quarter, and the rest. */
+    static List<Duration> stepBakes(Duration bake) {
+        long total = bake.toSeconds();
+        List<Duration> out = new ArrayList<>();
+        long given = 0;
+        for (int i = 0; i < STEP_BAKE_PARTS.length - 1; i++) {
+            long b = (long) Math.floor(total * STEP_BAKE_PARTS[i]);
+            out.add(Duration.ofSeconds(b));
+            given += b;
+        }
+        out.add(Duration.ofSeconds(total - given));
+        return out;
     }
 
     Plan plan() throws UsageException {
         Duration b = bake != null ? duration("--bake", bake) : quick ? QUICK_BAKE : DEFAULT_BAKE;
         Duration i = interval != null ? duration("--interval", interval) : quick ? QUICK_INTERVAL : DEFAULT_INTERVAL;
-        if (b.compareTo(Duration.ofSeconds(10)) < 0 || b.compareTo(MAX_BAKE) > 0) {
-            throw new UsageException("prodgate demo: --bake must be between 10s and " + Durations.human(MAX_BAKE)
-                    + ", got " + Durations.human(b));
+        if (b.compareTo(MIN_BAKE) < 0 || b.compareTo(MAX_BAKE) > 0) {
+            throw new UsageException("prodgate demo: --bake must be between " + Durations.human(MIN_BAKE) + " (10s "
+                    + "for each of the first two steps, 20s for the last) and " + Durations.human(MAX_BAKE) + ", got "
+                    + Durations.human(b));
         }
-        // Shorter than the bake, so that the data gap allowed (at least an interval) is shorter than the bake too.
-        if (i.compareTo(Duration.ofSeconds(2)) < 0 || i.compareTo(b) >= 0) {
+        List<Duration> steps = stepBakes(b);
+        // No longer than the shortest step's bake, which a step must hold at least one evaluation for.
+        Duration shortest = steps.stream().min(Duration::compareTo).orElseThrow();
+        if (i.compareTo(Duration.ofSeconds(2)) < 0 || i.compareTo(shortest) > 0) {
             throw new UsageException("prodgate demo: --interval must be at least 2s (Prometheus scrapes every "
-                    + Durations.human(SCRAPE_INTERVAL) + ") and shorter than the bake (" + Durations.human(b) + "), got "
+                    + Durations.human(SCRAPE_INTERVAL) + ") and at most the shortest step's bake ("
+                    + Durations.human(shortest) + " of the " + Durations.human(b) + " bake), got "
                     + Durations.human(i));
         }
         if (rate != null) {
@@ -248,29 +349,27 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new UsageException("prodgate demo: --rate must be between 1 and "
                         + (int) LoadGenerator.MAX_RATE_LIMIT + " requests per second, got " + rate);
             }
-            return new Plan(b, i, traffic(rate, CANARY_SHARE));
+            return new Plan(steps, i, traffic(rate));
         }
-        return new Plan(b, i, trafficFor(b));
+        return new Plan(steps, i, trafficFor(steps));
     }
 
     /**
-     * Traffic that gives the healthy canary {@link #CANARY_REQUESTS_NEEDED} requests within the bake: 30 % of it to
-     * the canary, or half of it when a short bake would need more than {@link #MAX_RATE} that way.
+     * Traffic that gives the healthy canary {@link #CANARY_REQUESTS_NEEDED} requests by the end of the rollout's last
+     * step, at most {@link #MAX_RATE}.
      */
-    static DemoEnvironment.Traffic trafficFor(Duration bake) {
-        double seconds = bake.toMillis() / 1000.0;
-        double share = CANARY_SHARE;
-        double needed = CANARY_REQUESTS_NEEDED / seconds / share;
-        if (needed > MAX_RATE) {
-            share = 0.5;
-            needed = CANARY_REQUESTS_NEEDED / seconds / share;
-        }
+    static DemoEnvironment.Traffic trafficFor(List<Duration> stepBakes) {
+        double needed = CANARY_REQUESTS_NEEDED / canarySeconds(stepBakes);
         double rounded = Math.ceil(needed / 10) * 10;
-        return traffic(Math.max(MIN_RATE, Math.min(MAX_RATE, rounded)), share);
+        return traffic(Math.max(MIN_RATE, Math.min(MAX_RATE, rounded)));
     }
 
-    private static DemoEnvironment.Traffic traffic(double rate, double canaryShare) {
-        return new DemoEnvironment.Traffic(rate, canaryShare, CONCURRENCY);
+    /**
+     * The rate, split by the load balancer. The environment's split starts at the first step's weight (it cannot
+     * start at 0); the demo takes the canary out of traffic at once, until a gate's first step brings it in.
+     */
+    private static DemoEnvironment.Traffic traffic(double rate) {
+        return new DemoEnvironment.Traffic(rate, STEP_WEIGHTS[0], CONCURRENCY);
     }
 
     private static Duration duration(String option, String text) throws UsageException {
@@ -289,15 +388,20 @@ public final class DemoCommand implements Callable<Integer> {
     // ---------------------------------------------------------------------------------------------
     // Set-up
 
-    /** Writes the demo's gate file, with this run's Prometheus and bake, to the output folder, and loads it. */
+    /** Writes the demo's gate file, with this run's Prometheus, instances and rollout, to the output folder; loads it. */
     private GateFile writeGateFile(DemoEnvironment env, Plan plan) throws Exception {
         Path file = outDir.resolve(GATE_FILE);
-        io.prodgate.core.util.AtomicFiles.writeString(file, gateFile(env.prometheus().url(), env.staging().url(), env.canary().url(), plan));
+        io.prodgate.core.util.AtomicFiles.writeString(file, gateFile(env.prometheus().url(), env.staging().url(),
+                env.canary().url(), env.trafficAdminUrl(), plan));
         return GateFileLoader.load(file);
     }
 
-    /** The text of the demo's gate file for this run's Prometheus, staging and canary instances and bake. */
-    static String gateFile(String prometheusUrl, String stagingUrl, String canaryUrl, Plan plan) throws IOException {
+    /**
+     * The text of the demo's gate file for this run's Prometheus, staging and canary instances, load balancer admin
+     * URL and rollout.
+     */
+    static String gateFile(String prometheusUrl, String stagingUrl, String canaryUrl, String trafficUrl, Plan plan)
+            throws IOException {
         String template;
         try (InputStream in = DemoCommand.class.getResourceAsStream(GATE_RESOURCE)) {
             if (in == null) {
@@ -309,9 +413,15 @@ public final class DemoCommand implements Callable<Integer> {
                 .replace("@PROMETHEUS_URL@", prometheusUrl)
                 .replace("@STAGING_URL@", stagingUrl)
                 .replace("@CANARY_URL@", canaryUrl)
+                .replace("@TRAFFIC_URL@", trafficUrl)
                 .replace("@RELEASE@", HEALTHY_CANARY.version())
                 .replace("@PREVIOUS@", STABLE.version())
-                .replace("@BAKE@", Durations.human(plan.bake()))
+                .replace("@DEPLOY_RELEASE@", deployBody(HEALTHY_CANARY))
+                .replace("@DEPLOY_PREVIOUS@", deployBody(STABLE))
+                .replace("@BAKE_1@", Durations.human(plan.stepBakes().get(0)))
+                .replace("@BAKE_2@", Durations.human(plan.stepBakes().get(1)))
+                .replace("@BAKE_3@", Durations.human(plan.stepBakes().get(2)))
+                .replace("@SETTLE@", Durations.human(plan.settle()))
                 .replace("@INTERVAL@", Durations.human(plan.interval()))
                 .replace("@MAX_DATA_GAP@", Durations.human(plan.maxDataGap()));
     }
@@ -327,11 +437,13 @@ public final class DemoCommand implements Callable<Integer> {
                 + describe(env.canary().behaviour()) + "; labels app=\"checkout\",track=\"canary\"");
         o.println("  staging     " + env.staging().url() + "  checkout " + env.staging().behaviour().version()
                 + ", the release under test, off the production traffic");
-        o.println(String.format(Locale.ROOT, "  traffic     %.0f requests/s, %.0f %% stable / %.0f %% canary",
-                t.ratePerSecond(), (1 - t.canaryShare()) * 100, t.canaryShare() * 100));
+        o.println(String.format(Locale.ROOT, "  traffic     %.0f requests/s through the load balancer, whose admin "
+                + "API %s sets the canary's share (none until a gate's first step)", t.ratePerSecond(),
+                env.trafficAdminUrl()));
         o.println("  gate file   " + ctx.gate().source() + ": availability (5xx) objective 95 %, latency (under 0.25 s)"
-                + " objective 95 %; bake " + Durations.human(ctx.plan().bake()) + ", every "
-                + Durations.human(ctx.plan().interval()));
+                + " objective 95 %, judged every " + Durations.human(ctx.plan().interval()) + "; steps "
+                + ctx.plan().steps() + ", each from when Prometheus shows its shift (within "
+                + Durations.human(ctx.plan().settle()) + "); a FAIL rolls back");
     }
 
     static String describe(Behaviour b) {
@@ -440,32 +552,44 @@ public final class DemoCommand implements Callable<Integer> {
             Path reportFile = dir.resolve("canary-report.json");
             Path junitFile = dir.resolve("canary-junit.xml");
 
+            // A new release takes no user traffic until the gate's first step brings it in; the previous stage's
+            // canary may still hold the last step's share.
+            TrafficSplitter balancer = env.trafficSplitter();
+            double held = balancer.canaryPercent();
+            balancer.setCanaryPercent(0);
+            if (held > 0) {
+                o.println("  load balancer: the canary out of traffic (it had " + Numbers.percent(held / 100) + ")");
+            }
             Behaviour before = env.canary().setBehaviour(release);
             if (!before.equals(release)) {
                 o.println("  deployed " + release.version() + " on the canary (was " + before.version() + ")");
             }
-            LoadGenerator traffic = env.startTraffic(plan.bake().plus(Duration.ofMinutes(2)));
+            GateFile gate = ctx.gate();
+            CanaryRun run = CanaryRun.of(gate, CanaryOverrides.none());
+            LoadGenerator traffic = env.startTraffic(run.spec().bake().plus(Duration.ofMinutes(2)));
             Duration warmUp = Duration.ofSeconds(30);
             long waitStart = System.nanoTime();
-            if (!env.awaitTraffic(SCRAPE_INTERVAL.multipliedBy(3), warmUp)) {
-                throw new Unavailable("Prometheus has not seen traffic on both instances after "
+            // the baseline only: the canary's traffic begins with the gate's first step
+            if (!env.awaitTraffic(SCRAPE_INTERVAL.multipliedBy(3), warmUp, DemoEnvironment.STABLE)) {
+                throw new Unavailable("Prometheus has not seen traffic on the stable instance after "
                         + Durations.human(warmUp) + "; its log ends with:\n" + env.prometheus().logTail(20));
             }
             long waited = (System.nanoTime() - waitStart) / 1_000_000;
             if (waited >= 1000) {
-                o.println("  Prometheus sees the traffic on both instances (after " + waited / 1000 + "s)");
+                o.println("  Prometheus sees the traffic on the stable instance (after " + waited / 1000 + "s)");
             }
-            o.println("  expected: " + expected + (expected == Verdict.PASS
-                    ? " at the end of the " + Durations.human(plan.bake()) + " bake" : ", well before the bake ends"));
+            o.println("  expected: " + (expected == Verdict.PASS
+                    ? "PASS at the end of the last step (" + plan.steps() + ")"
+                    : "FAIL in the first step, at " + Numbers.percent(STEP_WEIGHTS[0]) + " of the traffic, then "
+                            + "rolled back automatically"));
 
-            GateFile gate = ctx.gate();
-            CanaryRun run = CanaryRun.of(gate, CanaryOverrides.none());
             RunContext runContext = ctx.runContext();
             BakeState done;
+            CanaryReport report;
             try (PrometheusClient client = gate.requirePrometheus().openClient(gate.name(), System.getenv(),
                     gate.baseDir())) {
                 CanaryRun.Bake bake = run.bake(runContext, new PrometheusEvidence(client),
-                        run.proofFromFile(proofFile(ctx), runContext));
+                        run.proofFromFile(proofFile(ctx), runContext)).shifting(run.trafficFromGateFile(runContext));
                 BakeState state = bake.start();
                 CanaryRun.StateStore store = CanaryRun.StateStore.file(stateFile);
                 store.save(state);
@@ -473,11 +597,24 @@ public final class DemoCommand implements Callable<Integer> {
                         + ", " + run.spec().slos().size() + " SLOs, Prometheus " + client.endpoint(), false);
                 done = bake.run(state, ctx.sleeper(), store, progress);
                 progress.finish();
-                bake.finish(done, ReportFiles.of(reportFile, junitFile, dir.resolve("canary-report.html")));
+                report = bake.finish(done, ReportFiles.of(reportFile, junitFile, dir.resolve("canary-report.html")));
             }
             Decision d = done.decision();
             Duration after = Duration.between(done.startedAt(), d.decidedAt());
             o.println(d.verdict() == expected ? "  as expected" : "  expected " + expected);
+            o.println("  steps: " + steps(done));
+            if (report.restore() != null) {
+                CanaryReport.Restore r = report.restore();
+                Behaviour now = env.canary().behaviour();
+                String took = String.format(Locale.ROOT, "%.2fs", r.timeToRestore());
+                String allowed = Durations.human(Duration.ofMillis(Math.round(r.restoreWithin() * 1000)));
+                o.println(r.restored()
+                        ? "  time to restore: " + took + " from the verdict to the rollback verified (the canary's "
+                                + "weight to 0, then the rollback section; " + allowed + " allowed)"
+                        : "  NOT restored after " + took + ": " + String.join("; ", r.reasons()));
+                o.println("  canary now: " + now.version() + ", " + describe(now) + "; "
+                        + Numbers.percent(balancer.canaryPercent() / 100) + " of the traffic");
+            }
             o.println(String.format(Locale.ROOT, "  load in this stage: %,d requests (%,d to the canary), %,d dropped",
                     traffic.sent(), traffic.sentByTarget().getOrDefault(DemoEnvironment.CANARY, 0L),
                     traffic.dropped()));
@@ -485,6 +622,18 @@ public final class DemoCommand implements Callable<Integer> {
             o.flush();
             return new StageResult(name, expected, d.verdict(), after);
         }
+    }
+
+    /** Each step as the bake went: e.g. {@code 1 % seen after 5s (1.02 % measured), 10 % ...}. */
+    static String steps(BakeState state) {
+        List<String> out = new ArrayList<>();
+        for (StepProgress p : state.steps()) {
+            String share = p.measuredShare() == null ? "" : ", " + Numbers.percent(p.measuredShare()) + " measured";
+            out.add(Numbers.percent(p.weight()) + (p.settled()
+                    ? " seen " + Durations.human(Duration.between(p.shiftedAt(), p.settledAt())) + " after its shift"
+                    : " never seen") + share);
+        }
+        return String.join("; ", out);
     }
 
     /** Where the rollback stage leaves its proof, which the canary stages require. */

@@ -216,9 +216,19 @@ public final class DemoEnvironment implements AutoCloseable {
      * @return false on timeout
      */
     public boolean awaitTraffic(Duration window, Duration timeout) throws InterruptedException {
+        return awaitTraffic(window, timeout, STABLE, CANARY);
+    }
+
+    /**
+     * Waits until Prometheus has seen requests on each of {@code tracks} within the last {@code window} (only the
+     * stable one, say, for a progressive canary that takes no traffic until its first step).
+     *
+     * @return false on timeout
+     */
+    public boolean awaitTraffic(Duration window, Duration timeout, String... tracks) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (seen(STABLE, window) && seen(CANARY, window)) {
+            if (java.util.Arrays.stream(tracks).allMatch(track -> seen(track, window))) {
                 return true;
             }
             if (System.nanoTime() - deadline >= 0) {

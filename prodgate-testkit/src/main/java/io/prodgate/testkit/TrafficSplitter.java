@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleConsumer;
 
 /**
  * The demo's load balancer admin API: splits the user traffic of a {@link LoadGenerator} between a stable and a
@@ -65,6 +68,11 @@ public final class TrafficSplitter implements AutoCloseable {
     private double canaryPercent;
     private LoadGenerator attached;
     private boolean closed;
+    /** The canary's percent set by each accepted POST, in order; guarded by {@link #lock}. */
+    private final List<Double> posted = new ArrayList<>();
+    /** Every POST received, accepted or refused. */
+    private final AtomicLong posts = new AtomicLong();
+    private volatile DoubleConsumer onPost = percent -> { };
     private HttpServer server;
     private ThreadPoolExecutor executor;
     private final Queue<Thread> workers = new ConcurrentLinkedQueue<>();
@@ -178,6 +186,30 @@ public final class TrafficSplitter implements AutoCloseable {
             canaryPercent = percent;
             return splitOf(percent);
         }
+    }
+
+    /**
+     * How many POSTs the admin endpoint received, accepted or refused: what a caller (a gate's traffic action) asked
+     * of the load balancer, as its access log would say.
+     */
+    public long posts() {
+        return posts.get();
+    }
+
+    /** The canary's percent that each accepted POST set, in order (not the changes made by {@link #setCanaryPercent}). */
+    public List<Double> postedShifts() {
+        synchronized (lock) {
+            return List.copyOf(posted);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the canary's percent after each accepted POST, once the split is in force and before
+     * the POST is answered: a test can change what the canary does exactly when a shift arrives. Replaces the previous
+     * listener; it runs on the endpoint's thread, so it must be quick.
+     */
+    public void onPost(DoubleConsumer listener) {
+        this.onPost = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -333,6 +365,7 @@ public final class TrafficSplitter implements AutoCloseable {
             sendJson(exchange, 405, Map.of("error", "method not allowed; GET or POST " + WEIGHTS_PATH));
             return;
         }
+        posts.incrementAndGet();
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY + 1);
@@ -342,12 +375,18 @@ public final class TrafficSplitter implements AutoCloseable {
             return;
         }
         Map<String, Double> split;
+        double percent;
         try {
-            split = setCanaryPercent(parseCanaryPercent(body, stable, canary));
+            percent = parseCanaryPercent(body, stable, canary);
+            synchronized (lock) {
+                split = setCanaryPercent(percent);
+                posted.add(percent);
+            }
         } catch (IllegalArgumentException e) {
             sendJson(exchange, 400, Map.of("error", String.valueOf(e.getMessage())));
             return;
         }
+        onPost.accept(percent);
         sendJson(exchange, 200, split);
     }
 

@@ -122,6 +122,28 @@ class TrafficSplitterTest {
         assertThat(r.body()).as(body).startsWith("{\"error\":").contains(reason);
     }
 
+    /** What a gate's traffic action asked for is on record, and a test can act on each shift as it arrives. */
+    @Test
+    void recordsEveryPostAndTellsAListenerOfEachShiftBeforeAnsweringIt() throws Exception {
+        try (TrafficSplitter splitter = TrafficSplitter.start("stable", "canary", 0)) {
+            java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            splitter.onPost(p -> seen.add(p + " in force: " + splitter.canaryPercent()));
+            String url = splitter.weightsUrl();
+            assertThat(DemoHttp.post(url, "{\"canary\": 1}").status()).isEqualTo(200);
+            // no waiting: the listener ran before the answer came back
+            assertThat(seen).containsExactly("1.0 in force: 1.0");
+            assertThat(DemoHttp.post(url, "{\"canary\": \"ten\"}").status()).isEqualTo(400);
+            assertThat(DemoHttp.get(url).status()).isEqualTo(200);
+            assertThat(DemoHttp.post(url, "{\"stable\": 90}").status()).isEqualTo(200);
+            splitter.setCanaryPercent(50);
+
+            assertThat(seen).containsExactly("1.0 in force: 1.0", "10.0 in force: 10.0");
+            assertThat(splitter.postedShifts()).as("accepted POSTs only").containsExactly(1.0, 10.0);
+            assertThat(splitter.posts()).as("every POST, the refused one too, no GET").isEqualTo(3);
+            assertThat(splitter.canaryPercent()).isEqualTo(50.0);
+        }
+    }
+
     @Test
     void theSplitOutlivesTheGeneratorsItIsAttachedTo() throws Exception {
         try (SampleService stable = SampleService.start("stable", fast());

@@ -36,7 +36,8 @@ public final class BakePlanner {
     private final int simulations;
 
     public BakePlanner(CanarySpec spec, long seed, int simulations) {
-        this.spec = Objects.requireNonNull(spec, "spec");
+        // a progressive canary is planned as one bake of its whole length: the search tries other bakes
+        this.spec = Objects.requireNonNull(spec, "spec").withoutRollout();
         this.seed = seed;
         this.simulations = Math.max(10, simulations);
     }

@@ -97,6 +97,19 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         return toBuilder().bake(newBake).maxDataGap(gap).build();
     }
 
+    /**
+     * The same gate as one bake as long as the whole rollout may take, at whatever weight the canary has: how the
+     * planner sees a progressive canary (at its average share), since it tries other bakes, which steps would not allow.
+     */
+    public CanarySpec withoutRollout() {
+        if (rollout.isEmpty()) {
+            return this;
+        }
+        Builder b = toBuilder();
+        b.rollout = Optional.empty();
+        return b.build();
+    }
+
     public CanarySpec withSelectors(String canary, String baseline) {
         return toBuilder().selectors(canary, baseline).build();
     }

@@ -32,6 +32,7 @@ class RolloutTest {
      */
     static final class SplitTraffic implements EvidenceSource {
         double weight;
+        double requestsPerSecond = 2000;
         final DoubleUnaryOperator canaryBad;
         final double baselineBad;
         Instant regressionFrom = Instant.MAX;
@@ -44,8 +45,8 @@ class RolloutTest {
         @Override
         public List<SloEvidence> collect(CanarySpec spec, Instant bakeStart, Instant from, Instant at) {
             double seconds = Duration.between(from, at).toSeconds();
-            double canary = Math.round(2000 * seconds * weight);
-            double baseline = Math.round(2000 * seconds * (1 - weight));
+            double canary = Math.round(requestsPerSecond * seconds * weight);
+            double baseline = Math.round(requestsPerSecond * seconds * (1 - weight));
             double bad = at.isAfter(regressionFrom) ? 10 * baselineBad : canaryBad.applyAsDouble(weight);
             return spec.slos().stream().map(slo -> new SloEvidence(slo.name(),
                     Reading.counts(Math.round(canary * bad), canary),
@@ -98,6 +99,25 @@ class RolloutTest {
         assertThat(s.steps()).as("failed in step 2, before step 3").hasSize(2);
         assertThat(s.decision().decidedAt()).isAfter(traffic.regressionFrom)
                 .isBefore(traffic.regressionFrom.plus(Duration.ofMinutes(5)));
+    }
+
+    /**
+     * Too little traffic for any verdict: INCONCLUSIVE, with what a bake would have needed at this traffic. The planner
+     * that works that out tries other bakes, which a rollout's steps do not allow: it plans the rollout as one bake.
+     */
+    @Test
+    void aRolloutOnTooLittleTrafficIsInconclusiveAndSaysWhatBakeWouldHaveDone() {
+        // no bad event on either side in some 1,200 canary requests: too few to show the canary negligible
+        SplitTraffic traffic = new SplitTraffic(0.001, 0.001);
+        traffic.requestsPerSecond = 3;
+        BakeState s = bake(gate(spec(threeSteps()), traffic), traffic, true);
+        assertThat(s.steps()).hasSize(3).allMatch(StepProgress::settled);
+        assertThat(s.decision().verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(s.decision().reasons()).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.type()).isEqualTo(ReasonType.INSUFFICIENT_TRAFFIC);
+            assertThat(r.message()).contains("at this traffic, to pass 9 times in 10 a canary as good as the "
+                    + "baseline needs");
+        });
     }
 
     @Test
