@@ -81,7 +81,7 @@ final class RatioClassifier {
         RatioFigures late = acc.secondHalf();
         double lateUpper = ConfidenceBounds.ratioUpperBound(late.canaryBad(), late.canaryTotal(), late.baselineBad(),
                 late.baselineTotal(), SIGN_LEVEL);
-        if (ratioUpper < detectable && lateUpper < detectable) {
+        if (ratioUpper < detectable && (lateUpper < detectable || lateOnsetWouldShow(late, f))) {
             return new RatioOutcome.HeldAgainstBaseline(f, ratioUpper);
         }
         double canaryUpper = ConfidenceBounds.binomialUpper(cb, cn, beta);
@@ -91,6 +91,23 @@ final class RatioClassifier {
             return new RatioOutcome.HeldAsNegligible(f, canaryUpper, negligible);
         }
         return new RatioOutcome.NotRuledOut(f, ratioUpper, lateUpper, canaryUpper, negligible, sign);
+    }
+
+    /**
+     * Whether a second half without a bad event on either side still rules out a late onset. Its own bound is
+     * unbounded then (nothing to compare), yet a late onset shows as the canary's bad events in it: with none, and
+     * canary traffic enough that a canary {@code detectableRegression} times the baseline's ratio over the whole bake
+     * would have shown some but for a chance of {@link #SIGN_LEVEL} (the late bound's own level), nothing hides there.
+     * Without it, the baseline's rare bad events coming in one burst early (a stall of its machines) would hold back a
+     * clean canary for good: the negligible route is closed by the burst's count.
+     */
+    private boolean lateOnsetWouldShow(RatioFigures late, RatioFigures whole) {
+        if (late.canaryBad() > 0 || late.baselineBad() > 0 || whole.baselineTotal() <= 0) {
+            return false;
+        }
+        double regressed = Math.min(1, spec.detectableRegression() * whole.baselineBad() / whole.baselineTotal());
+        // the chance of no bad event in n requests at that ratio: (1 - p)^n
+        return late.canaryTotal() * -Math.log1p(-regressed) >= -Math.log(SIGN_LEVEL);
     }
 
     /** Whether a one-sided test at {@link #SIGN_LEVEL} calls the canary worse than the tolerance allows. */

@@ -127,4 +127,47 @@ class PassRuleTest {
                 .contains("a canary as good as the baseline needs a bake of")
                 .containsPattern("or a [0-9.]+ % canary share");
     }
+
+    /**
+     * Rare bad events, all in one burst (a stall of the machine the baseline runs on: every request in flight is slow
+     * at once) early in the bake, none after it, none on the canary: per minute 3,000 canary and 7,000 baseline
+     * requests, and the burst's bad events at minute 3. {@code canaryLate} sets the canary's requests per minute and its
+     * bad events in the second half.
+     */
+    static EvidenceSource burstEarly(double burst, double canaryLatePerMinute, double canaryLateBad) {
+        Instant half = T0.plus(Duration.ofMinutes(15));
+        return (spec, start, from, at) -> {
+            boolean late = at.isAfter(half);
+            double canary = late ? canaryLatePerMinute : 3000;
+            double bad = at.equals(T0.plus(Duration.ofMinutes(3))) ? burst : 0;
+            double canaryBad = late && at.equals(T0.plus(Duration.ofMinutes(20))) ? canaryLateBad : 0;
+            return List.of(new SloEvidence("availability", Reading.counts(canaryBad, canary), Reading.counts(bad, 7000)));
+        };
+    }
+
+    /**
+     * The second half has no bad event on either side, so its own bound is unbounded and proves nothing either way;
+     * but a late onset would show as the canary's bad events there, and with some 45,000 canary requests a twofold
+     * regression of the baseline's ratio would have shown about ten. The whole bake's comparison vouches for the rest.
+     */
+    @Test
+    void aBurstOfBaselineBadEventsEarlyDoesNotHoldBackACleanCanary() {
+        BakeState s = bake(spec(availability(0.99)), burstEarly(25, 3000, 0));
+        assertThat(s.decision().verdict()).as(s.decision().reasons().toString()).isEqualTo(Verdict.PASS);
+        assertThat(s.decision().reasons().get(0).message()).containsPattern("held for the whole bake, at most 0\\.\\d+x");
+    }
+
+    @Test
+    void aCleanSecondHalfOnTooLittleCanaryTrafficToHaveShownALateRegressionIsNoPass() {
+        // 100 canary requests a minute late: a twofold regression would have shown under one bad event there
+        BakeState s = bake(spec(availability(0.99)), burstEarly(25, 100, 0));
+        assertThat(s.decision().verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(s.decision().reasons()).extracting(r -> r.type()).containsOnly(ReasonType.INSUFFICIENT_TRAFFIC);
+    }
+
+    @Test
+    void aCanaryWithBadEventsLateWhereTheBaselineHasNoneIsNoPass() {
+        BakeState s = bake(spec(availability(0.99)), burstEarly(25, 3000, 3));
+        assertThat(s.decision().verdict()).isNotEqualTo(Verdict.PASS);
+    }
 }
