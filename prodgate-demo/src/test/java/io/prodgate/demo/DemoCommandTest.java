@@ -185,7 +185,7 @@ class DemoCommandTest {
         DemoCommand.Plan plan = plan();
         String text = DemoCommand.gateFile("http://127.0.0.1:9090", "http://127.0.0.1:9091", "http://127.0.0.1:9092",
                 "http://127.0.0.1:9093/admin/weights", plan);
-        assertThat(text).doesNotContain("@").contains("le=\"0.25\"");
+        assertThat(text).doesNotContain("@").contains("le=\"0.1\"");
         GateFile gate = GateFileLoader.parse(tmp.resolve("demo-gate.yaml"), text.getBytes(StandardCharsets.UTF_8));
         assertThat(gate.requirePrometheus().url()).isEqualTo("http://127.0.0.1:9090");
         CanarySpec spec = gate.requireCanary();
