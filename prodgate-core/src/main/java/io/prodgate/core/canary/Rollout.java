@@ -71,11 +71,12 @@ public record Rollout(List<Step> steps, Duration settle, double tolerance) {
     }
 
     /**
-     * Whether {@code canary} of {@code total} events in a window is the weight asked for: within the tolerance, or
-     * within three standard deviations of binomial sampling where the window holds few events.
+     * Whether {@code canary} of {@code total} events in a window is the weight asked for: some canary events, and
+     * within the tolerance or within three standard deviations of binomial sampling where the window holds few events.
      */
     public static boolean near(double weight, double canary, double total, double tolerance) {
-        if (total <= 0) {
+        if (total <= 0 || canary <= 0) {
+            // no canary request at all is never a shift to a weight above 0, however few requests the window holds
             return false;
         }
         double share = canary / total;

@@ -199,5 +199,6 @@ class RolloutTest {
         assertThat(Rollout.near(0.01, 3, 100, 0.25)).isTrue();
         assertThat(Rollout.near(0.01, 30, 1000, 0.25)).isFalse();
         assertThat(Rollout.near(0.5, 0, 0, 0.25)).as("no traffic is no evidence of a shift").isFalse();
+        assertThat(Rollout.near(0.01, 0, 500, 0.25)).as("within the noise, but no canary request at all").isFalse();
     }
 }
