@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,13 +37,7 @@ class CanaryRolloutRunTest {
 
     final RecordingOutput output = new RecordingOutput();
     final GateMetrics metrics = GateMetrics.create();
-    final AtomicReference<String> version = new AtomicReference<>("1.5.0");
-    final LocalServer service = LocalServer.start()
-            .route("/version", n -> LocalServer.Reply.of(200, "{\"version\":\"" + version.get() + "\"}"))
-            .route("/deploy/rollback", n -> {
-                version.set("1.4.1");
-                return LocalServer.Reply.of(202, "rolling back");
-            });
+    final RollbackTarget service = new RollbackTarget();
 
     @AfterEach
     void stop() {
@@ -135,7 +128,7 @@ class CanaryRolloutRunTest {
         assertThat(html).contains("id=\"steps\"", "class=\"step-label\"")
                 .contains(">1 %</text>", ">10 %</text>", ">50 %</text>");
         assertThat(html.split("class=\"step\"", -1)).as("a line per step on the SLO's timeline").hasSize(4);
-        assertThat(version.get()).isEqualTo("1.5.0");
+        assertThat(service.version.get()).isEqualTo("1.5.0");
     }
 
     @Test
@@ -151,7 +144,7 @@ class CanaryRolloutRunTest {
 
         CanaryReport report = bake.finish(done, ReportFiles.of(dir.resolve("r.json"), null, null));
         assertThat(lb.asked).as("the weight to 0 first, the fastest lever").containsExactly(0.01, 0.10, 0.0);
-        assertThat(version.get()).as("then the rollback section").isEqualTo("1.4.1");
+        assertThat(service.version.get()).as("then the rollback section").isEqualTo("1.4.1");
         CanaryReport.Restore restore = report.restore();
         assertThat(restore.restored()).isTrue();
         assertThat(restore.withinTarget()).isTrue();

@@ -8,7 +8,6 @@ import io.prodgate.core.canary.CanarySpec;
 import io.prodgate.core.canary.StepProgress;
 import io.prodgate.core.gatefile.GateFile;
 import io.prodgate.core.gatefile.GateFiles;
-import io.prodgate.core.http.LocalServer;
 import io.prodgate.core.report.CanaryReport;
 import io.prodgate.core.verdict.ProofRequirement;
 import io.prodgate.core.verdict.ReasonType;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,13 +36,7 @@ class CanaryRunShiftedByCallerTest {
     Path dir;
 
     final RecordingOutput output = new RecordingOutput();
-    final AtomicReference<String> version = new AtomicReference<>("1.5.0");
-    final LocalServer service = LocalServer.start()
-            .route("/version", n -> LocalServer.Reply.of(200, "{\"version\":\"" + version.get() + "\"}"))
-            .route("/deploy/rollback", n -> {
-                version.set("1.4.1");
-                return LocalServer.Reply.of(202, "rolling back");
-            });
+    final RollbackTarget service = new RollbackTarget();
 
     @AfterEach
     void stop() {
@@ -287,7 +279,7 @@ class CanaryRunShiftedByCallerTest {
         CanaryReport.Restore restore = bake.finish(done, ReportFiles.none()).restore();
         assertThat(askedOfTheRecord).containsExactly(0.0);
         assertThat(restore.restored()).isTrue();
-        assertThat(version.get()).isEqualTo("1.4.1");
+        assertThat(service.version.get()).isEqualTo("1.4.1");
         assertThat(String.join("", output.lines)).contains("canary gate: rolling back (FAIL)");
     }
 
