@@ -14,7 +14,9 @@ import java.util.Optional;
 
 /**
  * Decides a canary from the evaluations of its bake. A pure function of the spec and the evaluations, so a resumed
- * bake and a replay decide exactly as a live one.
+ * bake and a replay decide exactly as a live one. It keeps the running evidence ({@link BakeEvidence}) of the bake it
+ * judged last and folds in only the new evaluations when the next state extends that bake, so an evaluation costs the
+ * same at minute 1 and at hour 24; any other state is folded from its start.
  *
  * <ul>
  *   <li>FAIL as soon as a sequential test shows a regression against the baseline or a breach of an objective;</li>
@@ -35,6 +37,8 @@ public final class CanaryJudge {
 
     private final CanarySpec spec;
     private final RatioClassifier classifier;
+    /** The evidence of the bake judged last, extended when the next state only adds evaluations. */
+    private BakeEvidence lastBake;
 
     public CanaryJudge(CanarySpec spec) {
         this.spec = spec;
@@ -46,8 +50,15 @@ public final class CanaryJudge {
      *
      * @param proof asked only when everything else allows a PASS
      */
-    public Judgement judge(BakeState state, Instant now, ProofRequirement proof) {
-        List<Evaluation> usable = state.evaluations().stream().filter(e -> !e.sourceFailed()).toList();
+    public synchronized Judgement judge(BakeState state, Instant now, ProofRequirement proof) {
+        if (lastBake == null || !lastBake.isPrefixOf(state)) {
+            lastBake = new BakeEvidence(spec, state.startedAt()); // another bake, or this one resumed: fold it again
+        }
+        lastBake.foldUpTo(state);
+        return judge(state, lastBake, now, proof);
+    }
+
+    private Judgement judge(BakeState state, BakeEvidence evidence, Instant now, ProofRequirement proof) {
         boolean over = !now.isBefore(state.endsAt());
         List<SloStatus> statuses = new ArrayList<>();
         List<Reason> failures = new ArrayList<>();
@@ -55,18 +66,18 @@ public final class CanaryJudge {
         List<Reason> held = new ArrayList<>();
 
         invalidResult(state).ifPresent(missing::add);
-        for (SloSpec slo : spec.slos()) {
-            if (slo instanceof RatioSlo ratio) {
-                statuses.add(judgeRatio(ratio, usable, over, failures, missing, held));
+        for (int s = 0; s < spec.slos().size(); s++) {
+            if (evidence.tally(s) instanceof RatioAccumulator acc) {
+                statuses.add(judgeRatio(acc, over, failures, missing, held));
             } else {
-                statuses.add(judgeValue((ValueCheck) slo, usable, over, failures, missing, held));
+                statuses.add(judgeValue((ValueTally) evidence.tally(s), over, failures, missing, held));
             }
         }
         if (over) {
-            unseenMetrics(usable).forEach(missing::add);
+            unseenMetrics(evidence).forEach(missing::add);
         }
         Decision decision = null;
-        Optional<Reason> sourceAtEnd = over ? sourceFailedAtEnd(state) : Optional.empty();
+        Optional<Reason> sourceAtEnd = over ? sourceFailedAtEnd(state, evidence) : Optional.empty();
         if (!failures.isEmpty()) {
             decision = new Decision(Verdict.FAIL, now, failures);
         } else if (sourceAtEnd.isPresent()) {
@@ -75,12 +86,12 @@ public final class CanaryJudge {
         } else if (!missing.isEmpty() && (over || missing.stream().anyMatch(r -> r.type() == ReasonType.INVALID_QUERY_RESULT))) {
             decision = missingEvidence(now, missing);
         } else {
-            Optional<Reason> gap = dataGap(state, now);
+            Optional<Reason> gap = dataGap(evidence, now);
             if (gap.isPresent()) {
                 decision = missingEvidence(now, List.of(gap.get()));
             } else if (over) {
                 Optional<String> proofProblem = proof.problem(now);
-                Optional<Reason> canaryAtEnd = canaryQuietAtEnd(usable);
+                Optional<Reason> canaryAtEnd = canaryQuietAtEnd(evidence);
                 if (canaryAtEnd.isPresent()) {
                     decision = missingEvidence(now, List.of(canaryAtEnd.get()));
                 } else if (proofProblem.isPresent()) {
@@ -101,13 +112,9 @@ public final class CanaryJudge {
         return new Decision(v, now, reasons);
     }
 
-    private SloStatus judgeRatio(RatioSlo slo, List<Evaluation> usable, boolean over, List<Reason> failures,
-                                 List<Reason> missing, List<Reason> held) {
-        RatioAccumulator acc = new RatioAccumulator(slo, spec.evaluations());
-        for (Evaluation e : usable) {
-            SloEvidence ev = e.slo(slo.name()).orElse(null);
-            acc.add(e.from(), e.at(), ev == null ? null : ev.canary(), ev == null ? null : ev.baseline());
-        }
+    private SloStatus judgeRatio(RatioAccumulator acc, boolean over, List<Reason> failures, List<Reason> missing,
+                                 List<Reason> held) {
+        RatioSlo slo = acc.slo();
         RatioOutcome outcome = classifier.classify(acc, over);
         RatioFigures f = outcome.figures();
         String figures = figures(f);
@@ -196,12 +203,9 @@ public final class CanaryJudge {
         return (after.isZero() ? "" : " since " + Durations.human(after) + " into the bake") + ": " + figures(f);
     }
 
-    private SloStatus judgeValue(ValueCheck check, List<Evaluation> usable, boolean over, List<Reason> failures,
-                                 List<Reason> missing, List<Reason> held) {
-        ValueTally tally = new ValueTally(check);
-        for (Evaluation e : usable) {
-            tally.add(e.slo(check.name()).map(SloEvidence::canary).orElse(null));
-        }
+    private SloStatus judgeValue(ValueTally tally, boolean over, List<Reason> failures, List<Reason> missing,
+                                 List<Reason> held) {
+        ValueCheck check = tally.check();
         SloStatus status = tally.status(over);
         String name = check.name();
         if (status.state() == SloStatus.State.BREACHED) {
@@ -221,12 +225,13 @@ public final class CanaryJudge {
      * A bad (or good) query whose metric had no series for a side during the whole bake, while its total query counted
      * events, counted zero events by mistake: a misspelt metric would otherwise pass any canary.
      */
-    private List<Reason> unseenMetrics(List<Evaluation> usable) {
+    private List<Reason> unseenMetrics(BakeEvidence evidence) {
         List<Reason> out = new ArrayList<>();
-        if (usable.isEmpty()) {
+        List<Evaluation> lastUsable = evidence.lastUsable();
+        if (lastUsable.isEmpty()) {
             return out;
         }
-        Evaluation last = usable.get(usable.size() - 1);
+        Evaluation last = lastUsable.get(lastUsable.size() - 1);
         for (RatioSlo slo : spec.ratioSlos()) {
             SloEvidence ev = last.slo(slo.name()).orElse(null);
             if (ev == null) {
@@ -267,7 +272,7 @@ public final class CanaryJudge {
      * The last evaluation, at the bake's end, has no later one to cover its window: if the source failed there, the
      * evidence does not reach the end of the bake, whatever {@code maxDataGap} allows.
      */
-    private Optional<Reason> sourceFailedAtEnd(BakeState state) {
+    private Optional<Reason> sourceFailedAtEnd(BakeState state, BakeEvidence evidence) {
         List<Evaluation> all = state.evaluations();
         if (all.isEmpty() || !all.get(all.size() - 1).sourceFailed()) {
             return Optional.empty();
@@ -276,18 +281,16 @@ public final class CanaryJudge {
                 .flatMap(s -> java.util.stream.Stream.of(s.canary(), s.baseline()))
                 .filter(r -> r != null && r.status() == Reading.Status.SOURCE_ERROR)
                 .map(Reading::detail).findFirst().orElse("");
-        long failed = all.stream().filter(Evaluation::sourceFailed).count();
         return Optional.of(Reason.of(ReasonType.SOURCE_ERROR, "the metrics source failed at the end of the bake ("
-                + failed + " of " + all.size() + " evaluations failed), so the evidence does not reach it: " + detail));
+                + evidence.failed() + " of " + evidence.evaluations() + " evaluations failed), so the evidence does not reach it: " + detail));
     }
 
     /**
      * A PASS needs the canary seen at the end of the bake: traffic (or, for value checks only, a value) in one of the
      * last {@value #END_SLACK} usable evaluations, the slack a trickle of traffic needs.
      */
-    private Optional<Reason> canaryQuietAtEnd(List<Evaluation> usable) {
-        List<Evaluation> last = usable.subList(Math.max(0, usable.size() - END_SLACK), usable.size());
-        if (last.stream().anyMatch(this::hasCanaryEvidence)) {
+    private Optional<Reason> canaryQuietAtEnd(BakeEvidence evidence) {
+        if (evidence.lastUsable().stream().anyMatch(evidence::hasCanaryEvidence)) {
             return Optional.empty();
         }
         return Optional.of(Reason.of(ReasonType.NO_CANARY_DATA, "the canary reported no "
@@ -296,32 +299,16 @@ public final class CanaryJudge {
     }
 
     /** Stops the bake when a side, or the source, has given no evidence for longer than the allowed gap. */
-    private Optional<Reason> dataGap(BakeState state, Instant now) {
+    private Optional<Reason> dataGap(BakeEvidence evidence, Instant now) {
         Duration gap = spec.maxDataGap();
-        Instant lastCanary = state.startedAt();
-        Instant lastBaseline = state.startedAt();
-        Instant lastSource = state.startedAt();
-        String lastError = "";
+        Instant lastCanary = evidence.lastCanary();
+        Instant lastBaseline = evidence.lastBaseline();
+        Instant lastSource = evidence.lastSource();
         boolean needsBaseline = !spec.ratioSlos().isEmpty();
-        for (Evaluation e : state.evaluations()) {
-            if (e.sourceFailed()) {
-                lastError = e.slos().stream().flatMap(s -> java.util.stream.Stream.of(s.canary(), s.baseline()))
-                        .filter(r -> r != null && r.status() == Reading.Status.SOURCE_ERROR)
-                        .map(Reading::detail).findFirst().orElse(lastError);
-                continue;
-            }
-            lastSource = e.at();
-            if (hasCanaryEvidence(e)) {
-                lastCanary = e.at();
-            }
-            if (e.slos().stream().anyMatch(s -> s.baseline() != null && s.baseline().hasTraffic())) {
-                lastBaseline = e.at();
-            }
-        }
         if (Duration.between(lastSource, now).compareTo(gap) >= 0) {
             return Optional.of(Reason.of(ReasonType.SOURCE_ERROR, "the metrics source gave no usable answer for "
                     + Durations.human(Duration.between(lastSource, now)) + " (allowed: " + Durations.human(gap) + "): "
-                    + lastError));
+                    + evidence.lastError()));
         }
         if (Duration.between(lastCanary, now).compareTo(gap) >= 0) {
             return Optional.of(Reason.of(ReasonType.NO_CANARY_DATA, "the canary reported no "
@@ -335,13 +322,6 @@ public final class CanaryJudge {
                     + "; selector " + spec.baselineSelector() + ")"));
         }
         return Optional.empty();
-    }
-
-    private boolean hasCanaryEvidence(Evaluation e) {
-        if (spec.ratioSlos().isEmpty()) {
-            return e.slos().stream().anyMatch(s -> s.canary().ok());
-        }
-        return e.slos().stream().anyMatch(s -> s.baseline() != null && s.canary().hasTraffic());
     }
 
     static String figures(RatioFigures f) {

@@ -26,6 +26,10 @@ final class ValueTally {
         streak = check.breaches(last) ? streak + 1 : 0;
     }
 
+    ValueCheck check() {
+        return check;
+    }
+
     boolean breached() {
         return streak >= check.consecutive();
     }
