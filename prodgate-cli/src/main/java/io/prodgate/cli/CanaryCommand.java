@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +34,8 @@ import picocli.CommandLine;
         description = {"Judge a canary on its SLOs against the baseline and the objectives, for the whole bake window.",
                 "Live by default; with --from and --to, a replay over Prometheus' stored data, without waiting."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:PASS", "1:FAIL", "2:INCONCLUSIVE", "64:bad arguments or gate file", "74:cannot write a file"})
+        exitCodeList = {"0:PASS (any verdict with --advisory)", "1:FAIL", "2:INCONCLUSIVE", "64:bad arguments or gate file",
+                "74:cannot write a file"})
 public final class CanaryCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
     Path config;
@@ -63,6 +66,14 @@ public final class CanaryCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the verdict and its reasons.")
     boolean quiet;
 
+    @Option(names = "--advisory", description = "Run and report as usual, but never block: exit 0 whatever the "
+            + "verdict, printing the verdict it would have given (as canary.mode: advisory). Rolls nothing back.")
+    boolean advisory;
+
+    @Option(names = "--dry-run-slo", paramLabel = "NAME", description = "Make this SLO (a name, or a regular expression "
+            + "matching whole names) a dry run: evaluated and reported, never part of the verdict. Repeatable.")
+    List<String> dryRunSlos = new ArrayList<>();
+
     @CommandLine.Mixin
     ReportOptions reports = new ReportOptions();
 
@@ -84,7 +95,8 @@ public final class CanaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         GateFile gate = GateFileLoader.load(config);
-        CanaryOverrides overrides = CanaryOverrides.none().withSelectors(canarySelector, baselineSelector);
+        CanaryOverrides overrides = CanaryOverrides.none().withSelectors(canarySelector, baselineSelector)
+                .withAdvisory(advisory).withDryRunSlos(dryRunSlos);
         CanaryOverrides.Window window = replayWindow();
         CanaryRun run;
         try {
@@ -129,7 +141,7 @@ public final class CanaryCommand implements Callable<Integer> {
                         }
                         progress.finish();
                         bake.finish(done, reports.files());
-                        return done.decision().verdict().exitCode();
+                        return run.exitCode(done);
                     });
         }
     }

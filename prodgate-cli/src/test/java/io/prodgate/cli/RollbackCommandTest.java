@@ -170,7 +170,7 @@ class RollbackCommandTest {
         assertThat(r.out()).startsWith("metrics: http://127.0.0.1:");
         RollbackProof p = RollbackProofs.read(dir.resolve("proof.json"));
         assertThat(out.scraped()).contains(
-                "prodgate_verdicts_total{gate=\"rollback\",service=\"checkout\",verdict=\"PASS\"} 1.0",
+                "prodgate_verdicts_total{gate=\"rollback\",mode=\"blocking\",service=\"checkout\",verdict=\"PASS\"} 1.0",
                 "prodgate_rollback_duration_seconds_count{proven=\"true\",service=\"checkout\"} 1",
                 "prodgate_rollback_proof_timestamp_seconds{service=\"checkout\"} "
                         + p.finishedAt().toEpochMilli() / 1000.0);

@@ -190,7 +190,7 @@ class SmokeCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("metrics: http://127.0.0.1:");
         assertThat(out.scraped())
-                .contains("prodgate_verdicts_total{gate=\"smoke\",service=\"checkout\",verdict=\"PASS\"} 1.0");
+                .contains("prodgate_verdicts_total{gate=\"smoke\",mode=\"blocking\",service=\"checkout\",verdict=\"PASS\"} 1.0");
         assertThat(ScrapingOutput.get(out.url())).as("stopped with the command").startsWith("unreachable");
     }
 

@@ -85,7 +85,7 @@ class CanaryHtmlBrowserTest {
         CanaryReport hostile = new CanaryReport(report.gate(), "<script>alert(1)</script>.yaml", report.gateDigest(),
                 report.mode(), report.verdict(), report.decidedAt(), report.startedAt(), report.endsAt(),
                 List.of("<img src=x onerror=alert(1)>"), report.reasonDetails(), report.settings(), report.slos(),
-                report.steps(), report.restore());
+                report.steps(), report.restore(), report.dryRun());
         String html = CanaryHtml.render(hostile);
         assertThat(html).doesNotContain("<script>", "<img").contains("&lt;script&gt;", "&lt;img src=x");
     }

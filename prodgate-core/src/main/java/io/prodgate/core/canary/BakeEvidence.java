@@ -21,6 +21,12 @@ final class BakeEvidence {
     private final List<Object> tallies = new ArrayList<>();
     /** The last usable evaluations, at most {@link CanaryJudge#END_SLACK}, oldest first. */
     private final ArrayDeque<Evaluation> lastUsable = new ArrayDeque<>();
+    /**
+     * Per SLO: for a dry run, where it would first have failed the bake (a judged SLO's failure ends the bake, a dry
+     * run's does not, and its evidence may fade after); null otherwise, or while it holds.
+     */
+    private final FirstFailure[] firstFailures;
+    private final RatioClassifier classifier;
     private int folded;
     private Evaluation first;
     private Evaluation last;
@@ -40,6 +46,16 @@ final class BakeEvidence {
             tallies.add(slo instanceof RatioSlo r ? new RatioAccumulator(r, spec.evaluations())
                     : new ValueTally((ValueCheck) slo));
         }
+        this.firstFailures = new FirstFailure[tallies.size()];
+        this.classifier = new RatioClassifier(spec);
+    }
+
+    /**
+     * Where a dry-run SLO would first have failed the bake: the evaluation's time, and the outcome then (a ratio SLO's
+     * {@link RatioOutcome.Regressed} or {@link RatioOutcome.Breached}; null for a value check, whose tally stops at its
+     * breach).
+     */
+    record FirstFailure(Instant at, RatioOutcome outcome) {
     }
 
     /**
@@ -75,18 +91,28 @@ final class BakeEvidence {
             return;
         }
         for (int s = 0; s < tallies.size(); s++) {
-            SloEvidence ev = e.slo(spec.slos().get(s).name()).orElse(null);
+            SloSpec slo = spec.slos().get(s);
+            SloEvidence ev = e.slo(slo.name()).orElse(null);
+            boolean dryRun = spec.isDryRun(slo) && firstFailures[s] == null;
             if (tallies.get(s) instanceof RatioAccumulator acc) {
                 acc.add(e.from(), e.at(), ev == null ? null : ev.canary(), ev == null ? null : ev.baseline());
+                RatioOutcome outcome = dryRun ? classifier.classify(acc, false) : null;
+                if (outcome instanceof RatioOutcome.Regressed || outcome instanceof RatioOutcome.Breached) {
+                    firstFailures[s] = new FirstFailure(e.at(), outcome);
+                }
             } else {
-                ((ValueTally) tallies.get(s)).add(ev == null ? null : ev.canary());
+                ValueTally tally = (ValueTally) tallies.get(s);
+                tally.add(ev == null ? null : ev.canary());
+                if (dryRun && tally.breached()) {
+                    firstFailures[s] = new FirstFailure(e.at(), null);
+                }
             }
         }
         lastSource = e.at();
         if (hasCanaryEvidence(e)) {
             lastCanary = e.at();
         }
-        if (e.slos().stream().anyMatch(s -> s.baseline() != null && s.baseline().hasTraffic())) {
+        if (judged(e).anyMatch(s -> s.baseline() != null && s.baseline().hasTraffic())) {
             lastBaseline = e.at();
         }
         lastUsable.addLast(e);
@@ -95,12 +121,25 @@ final class BakeEvidence {
         }
     }
 
-    /** Whether the canary showed itself in {@code e}: traffic beside a baseline, or, for value checks only, a value. */
+    /**
+     * Whether the canary showed itself in {@code e}, in the SLOs that decide: traffic beside a baseline, or, for value
+     * checks only, a value.
+     */
     boolean hasCanaryEvidence(Evaluation e) {
-        if (spec.ratioSlos().isEmpty()) {
-            return e.slos().stream().anyMatch(s -> s.canary().ok());
+        if (spec.judgedRatioSlos().isEmpty()) {
+            return judged(e).anyMatch(s -> s.canary().ok());
         }
-        return e.slos().stream().anyMatch(s -> s.baseline() != null && s.canary().hasTraffic());
+        return judged(e).anyMatch(s -> s.baseline() != null && s.canary().hasTraffic());
+    }
+
+    /** The evidence of the SLOs that decide the verdict, without the dry runs. */
+    Stream<SloEvidence> judged(Evaluation e) {
+        return e.slos().stream().filter(ev -> !spec.dryRunSlos().contains(ev.slo()));
+    }
+
+    /** Where the dry-run SLO at {@code index} would first have failed the bake, or null. */
+    FirstFailure firstFailure(int index) {
+        return firstFailures[index];
     }
 
     /** The running evidence of the SLO at {@code index} of the spec: a ratio SLO's accumulator or a check's tally. */

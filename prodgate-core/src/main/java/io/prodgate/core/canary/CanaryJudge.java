@@ -65,12 +65,36 @@ public final class CanaryJudge {
         List<Reason> missing = new ArrayList<>();
         List<Reason> held = new ArrayList<>();
 
-        invalidResult(state).ifPresent(missing::add);
+        List<Reason> dryRunFailed = new ArrayList<>();
+        List<Reason> dryRunAtEnd = new ArrayList<>();
+
+        invalidResult(state, false).ifPresent(missing::add);
         for (int s = 0; s < spec.slos().size(); s++) {
-            if (evidence.tally(s) instanceof RatioAccumulator acc) {
-                statuses.add(judgeRatio(acc, over, failures, missing, held));
-            } else {
-                statuses.add(judgeValue((ValueTally) evidence.tally(s), over, failures, missing, held));
+            if (!spec.isDryRun(spec.slos().get(s))) {
+                statuses.add(judge(evidence.tally(s), over, failures, missing, held));
+                continue;
+            }
+            // a dry run is judged like the others, into lists of its own that the verdict never reads
+            String name = spec.slos().get(s).name();
+            List<Reason> own = new ArrayList<>();
+            statuses.add(judge(evidence.tally(s), over, own, own, own));
+            BakeEvidence.FirstFailure first = evidence.firstFailure(s);
+            if (first != null) {
+                List<Reason> then = new ArrayList<>();
+                if (evidence.tally(s) instanceof RatioAccumulator acc) {
+                    judgeRatio(acc, first.outcome(), false, then, then, then);
+                } else {
+                    judgeValue((ValueTally) evidence.tally(s), false, then, then, then);
+                }
+                Reason r = then.get(0);
+                dryRunFailed.add(new Reason(r.type(), r.subject(), "dry run: " + r.message() + "; it would have failed "
+                        + "the bake " + Durations.human(Duration.between(state.startedAt(), first.at())) + " in"));
+            } else if (!own.isEmpty() || invalidResult(state, true).isPresent()) {
+                Reason r = invalidResult(state, true).filter(i -> i.subject().equals(name))
+                        .orElse(own.isEmpty() ? null : own.get(0));
+                if (r != null) {
+                    dryRunAtEnd.add(new Reason(r.type(), r.subject(), "dry run: " + r.message()));
+                }
             }
         }
         if (over) {
@@ -101,7 +125,20 @@ public final class CanaryJudge {
                 }
             }
         }
-        return new Judgement(statuses, decision);
+        if (decision != null && !(dryRunFailed.isEmpty() && dryRunAtEnd.isEmpty())) {
+            List<Reason> dryRun = new ArrayList<>(dryRunFailed);
+            dryRun.addAll(dryRunAtEnd);
+            decision = decision.withDryRun(dryRun);
+        }
+        return new Judgement(statuses, decision, dryRunFailed);
+    }
+
+    private SloStatus judge(Object tally, boolean over, List<Reason> failures, List<Reason> missing,
+                            List<Reason> held) {
+        if (tally instanceof RatioAccumulator acc) {
+            return judgeRatio(acc, classifier.classify(acc, over), over, failures, missing, held);
+        }
+        return judgeValue((ValueTally) tally, over, failures, missing, held);
     }
 
     private Decision missingEvidence(Instant now, List<Reason> reasons) {
@@ -112,10 +149,9 @@ public final class CanaryJudge {
         return new Decision(v, now, reasons);
     }
 
-    private SloStatus judgeRatio(RatioAccumulator acc, boolean over, List<Reason> failures, List<Reason> missing,
-                                 List<Reason> held) {
+    private SloStatus judgeRatio(RatioAccumulator acc, RatioOutcome outcome, boolean over, List<Reason> failures,
+                                 List<Reason> missing, List<Reason> held) {
         RatioSlo slo = acc.slo();
-        RatioOutcome outcome = classifier.classify(acc, over);
         RatioFigures f = outcome.figures();
         String figures = figures(f);
         String name = slo.name();
@@ -232,7 +268,7 @@ public final class CanaryJudge {
             return out;
         }
         Evaluation last = lastUsable.get(lastUsable.size() - 1);
-        for (RatioSlo slo : spec.ratioSlos()) {
+        for (RatioSlo slo : spec.judgedRatioSlos()) {
             SloEvidence ev = last.slo(slo.name()).orElse(null);
             if (ev == null) {
                 continue;
@@ -253,12 +289,15 @@ public final class CanaryJudge {
     }
 
     /** A query answering with several series is a mistake in the gate file, not noise: say so at once. */
-    private Optional<Reason> invalidResult(BakeState state) {
+    private Optional<Reason> invalidResult(BakeState state, boolean dryRuns) {
         if (state.evaluations().isEmpty()) {
             return Optional.empty();
         }
         Evaluation latest = state.evaluations().get(state.evaluations().size() - 1);
         for (SloEvidence ev : latest.slos()) {
+            if (spec.dryRunSlos().contains(ev.slo()) != dryRuns) {
+                continue;
+            }
             for (Reading r : new Reading[] {ev.canary(), ev.baseline()}) {
                 if (r != null && r.status() == Reading.Status.INVALID) {
                     return Optional.of(new Reason(ReasonType.INVALID_QUERY_RESULT, ev.slo(), ev.slo() + ": " + r.detail()));
@@ -294,7 +333,7 @@ public final class CanaryJudge {
             return Optional.empty();
         }
         return Optional.of(Reason.of(ReasonType.NO_CANARY_DATA, "the canary reported no "
-                + (spec.ratioSlos().isEmpty() ? "data" : "traffic") + " in the last " + END_SLACK + " evaluations of "
+                + (spec.judgedRatioSlos().isEmpty() ? "data" : "traffic") + " in the last " + END_SLACK + " evaluations of "
                 + "the bake, so the evidence does not reach its end (selector " + spec.canarySelector() + ")"));
     }
 
@@ -304,7 +343,7 @@ public final class CanaryJudge {
         Instant lastCanary = evidence.lastCanary();
         Instant lastBaseline = evidence.lastBaseline();
         Instant lastSource = evidence.lastSource();
-        boolean needsBaseline = !spec.ratioSlos().isEmpty();
+        boolean needsBaseline = !spec.judgedRatioSlos().isEmpty();
         if (Duration.between(lastSource, now).compareTo(gap) >= 0) {
             return Optional.of(Reason.of(ReasonType.SOURCE_ERROR, "the metrics source gave no usable answer for "
                     + Durations.human(Duration.between(lastSource, now)) + " (allowed: " + Durations.human(gap) + "): "
@@ -312,7 +351,7 @@ public final class CanaryJudge {
         }
         if (Duration.between(lastCanary, now).compareTo(gap) >= 0) {
             return Optional.of(Reason.of(ReasonType.NO_CANARY_DATA, "the canary reported no "
-                    + (spec.ratioSlos().isEmpty() ? "data" : "traffic") + " for "
+                    + (spec.judgedRatioSlos().isEmpty() ? "data" : "traffic") + " for "
                     + Durations.human(Duration.between(lastCanary, now)) + " (allowed: " + Durations.human(gap)
                     + "; selector " + spec.canarySelector() + ")"));
         }

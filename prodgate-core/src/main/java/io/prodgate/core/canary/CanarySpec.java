@@ -25,12 +25,16 @@ import java.util.Optional;
  * @param maxProofAge             how old that proof may be
  * @param rollout                 the steps of a progressive canary; without, one bake at whatever weight the canary has
  *                                (with, {@code bake} is the longest the rollout may take)
+ * @param dryRunSlos              the SLOs (by name, in the spec's order) evaluated and reported but never part of the
+ *                                verdict, nor of the false-alarm split: how a team tries a new SLO on a gate it trusts
+ * @param advisory                whether the verdict only advises: the gate runs and reports as it would, but never
+ *                                blocks (nor rolls back); how a team sees what a gate would do before it trusts it
  */
 public record CanarySpec(String canarySelector, String baselineSelector, Duration bake, Duration interval,
                          double falseAlarmRate, double detectableRegression, double negligibleShare,
                          Duration maxDataGap,
                          List<SloSpec> slos, EvidencePolicy policy, boolean requireRollbackProof,
-                         Duration maxProofAge, Optional<Rollout> rollout) {
+                         Duration maxProofAge, Optional<Rollout> rollout, List<String> dryRunSlos, boolean advisory) {
     public static final double DEFAULT_FALSE_ALARM_RATE = 0.01;
     public static final double DEFAULT_DETECTABLE_REGRESSION = 2.0;
     public static final double DEFAULT_NEGLIGIBLE_SHARE = 0.1;
@@ -61,6 +65,27 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         if (rollout.isPresent() && !bake.equals(rollout.get().longest())) {
             throw new IllegalArgumentException("a progressive canary's bake is the longest its rollout may take");
         }
+        List<String> named = dryRunSlos == null ? List.of() : dryRunSlos;
+        List<String> names = slos.stream().map(SloSpec::name).toList();
+        for (String name : named) {
+            if (!names.contains(name)) {
+                throw new IllegalArgumentException("the dry-run SLO '" + name + "' is not one of the SLOs " + names);
+            }
+        }
+        dryRunSlos = names.stream().filter(named::contains).toList();
+        if (dryRunSlos.size() == slos.size()) {
+            throw new IllegalArgumentException("every SLO is a dry run, so nothing would decide the verdict: at least "
+                    + "one SLO must not be");
+        }
+    }
+
+    /** A blocking spec without dry-run SLOs. */
+    public CanarySpec(String canarySelector, String baselineSelector, Duration bake, Duration interval,
+                      double falseAlarmRate, double detectableRegression, double negligibleShare, Duration maxDataGap,
+                      List<SloSpec> slos, EvidencePolicy policy, boolean requireRollbackProof, Duration maxProofAge,
+                      Optional<Rollout> rollout) {
+        this(canarySelector, baselineSelector, bake, interval, falseAlarmRate, detectableRegression, negligibleShare,
+                maxDataGap, slos, policy, requireRollbackProof, maxProofAge, rollout, List.of(), false);
     }
 
     /** Evaluations in one bake: the bake is judged at interval, 2 x interval, ... up to the bake's end. */
@@ -70,6 +95,16 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
 
     public List<RatioSlo> ratioSlos() {
         return slos.stream().filter(RatioSlo.class::isInstance).map(RatioSlo.class::cast).toList();
+    }
+
+    /** Whether {@code slo} is evaluated and reported only, never part of the verdict. */
+    public boolean isDryRun(SloSpec slo) {
+        return dryRunSlos.contains(slo.name());
+    }
+
+    /** The ratio SLOs that decide the verdict: all but the dry runs. */
+    public List<RatioSlo> judgedRatioSlos() {
+        return ratioSlos().stream().filter(s -> !isDryRun(s)).toList();
     }
 
     /**
@@ -138,6 +173,8 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
         private boolean requireRollbackProof;
         private Duration maxProofAge = Duration.ofHours(24);
         private Optional<Rollout> rollout = Optional.empty();
+        private List<String> dryRunSlos = List.of();
+        private boolean advisory;
 
         private Builder() {
         }
@@ -156,6 +193,8 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
             requireRollbackProof = s.requireRollbackProof;
             maxProofAge = s.maxProofAge;
             rollout = s.rollout;
+            dryRunSlos = s.dryRunSlos;
+            advisory = s.advisory;
         }
 
         public Builder selectors(String canary, String baseline) {
@@ -217,10 +256,22 @@ public record CanarySpec(String canarySelector, String baselineSelector, Duratio
             return this;
         }
 
+        /** The SLOs, by name, evaluated and reported but never part of the verdict. */
+        public Builder dryRunSlos(List<String> names) {
+            this.dryRunSlos = List.copyOf(names);
+            return this;
+        }
+
+        /** Whether the verdict only advises, never blocks. */
+        public Builder advisory(boolean advisory) {
+            this.advisory = advisory;
+            return this;
+        }
+
         public CanarySpec build() {
             return new CanarySpec(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
                     detectableRegression, negligibleShare, maxDataGap, slos, policy, requireRollbackProof,
-                    maxProofAge, rollout);
+                    maxProofAge, rollout, dryRunSlos, advisory);
         }
     }
 }

@@ -26,7 +26,8 @@ final class RatioClassifier {
 
     RatioClassifier(CanarySpec spec) {
         this.spec = spec;
-        int ratios = Math.max(1, spec.ratioSlos().size());
+        // dry-run SLOs are tested at the level a judged one has, never taking a share of the others'
+        int ratios = Math.max(1, spec.judgedRatioSlos().size());
         this.alpha = spec.falseAlarmRate() / (2 * ratios);
         this.beta = spec.falseAlarmRate() / ratios;
     }

@@ -41,7 +41,8 @@ final class CanarySection {
 
     static CanarySpec read(ConfigNode n) {
         n.allowOnly("selectors", "bake", "interval", "falseAlarmRate", "detectableRegression", "negligible", "maxDataGap",
-                "onMissingEvidence", "rollbackProof", "slos", "steps", "traffic", "onFail", "onInconclusive");
+                "onMissingEvidence", "rollbackProof", "slos", "steps", "traffic", "onFail", "onInconclusive", "mode");
+        boolean advisory = n.choice("mode", "blocking", "blocking", "advisory").equals("advisory");
         ConfigNode sel = n.requireObject("selectors");
         sel.allowOnly("canary", "baseline");
         String canary = sel.requireString("canary");
@@ -100,6 +101,7 @@ final class CanarySection {
         } else if (items.isEmpty()) {
             n.problem("slos", "must list at least one SLO");
         }
+        List<String> dryRun = new ArrayList<>();
         for (ConfigNode item : items) {
             if (!item.isObject()) {
                 item.problem("must be a mapping with name, and bad/good + total, or query");
@@ -108,15 +110,23 @@ final class CanarySection {
             SloSpec slo = slo(item, names);
             if (slo != null) {
                 slos.add(slo);
+                if (item.bool("dryRun", false)) {
+                    dryRun.add(slo.name());
+                }
             }
         }
-        if (slos.isEmpty() || canary.isEmpty() || baseline.isEmpty()) {
+        if (!slos.isEmpty() && dryRun.size() == slos.size()) {
+            n.problem("slos", "are all dryRun: true, so nothing would decide the verdict; at least one SLO must not be "
+                    + "a dry run");
+        }
+        if (slos.isEmpty() || dryRun.size() == slos.size() || canary.isEmpty() || baseline.isEmpty()) {
             return null; // problems were recorded; the loader throws before this is used
         }
         try {
             CanarySpec.Builder spec = CanarySpec.builder().selectors(canary, baseline).bake(bake).interval(interval)
                     .falseAlarmRate(far).detectableRegression(detectable).negligibleShare(negligible).maxDataGap(gap)
-                    .slos(slos).policy(policy).rollbackProof(requireProof, proofAge);
+                    .slos(slos).policy(policy).rollbackProof(requireProof, proofAge).dryRunSlos(dryRun)
+                    .advisory(advisory);
             rollout.ifPresent(spec::rollout);
             return spec.build();
         } catch (IllegalArgumentException e) {
@@ -231,7 +241,7 @@ final class CanarySection {
         }
         String type = n.choice("type", n.has("query") ? "value" : "ratio", "ratio", "value");
         if (type.equals("value")) {
-            n.allowOnly("name", "type", "query", "min", "max", "consecutive");
+            n.allowOnly("name", "type", "query", "min", "max", "consecutive", "dryRun");
             String query = n.requireString("query");
             checkTemplate(n, "query", query, false);
             OptionalDouble min = n.number("min").map(OptionalDouble::of).orElse(OptionalDouble.empty());
@@ -248,7 +258,7 @@ final class CanarySection {
             }
             return new ValueCheck(name, query, min, max, consecutive);
         }
-        n.allowOnly("name", "type", "bad", "good", "total", "objective", "tolerance");
+        n.allowOnly("name", "type", "bad", "good", "total", "objective", "tolerance", "dryRun");
         boolean hasBad = n.has("bad");
         boolean hasGood = n.has("good");
         if (hasBad == hasGood) {

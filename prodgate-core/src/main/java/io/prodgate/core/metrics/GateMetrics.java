@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GateMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter verdicts;
+    private final Counter dryRunOutcomes;
     private final Histogram bakeSeconds;
     private final Histogram rollbackSeconds;
     private final Histogram restoreSeconds;
@@ -36,8 +37,11 @@ public final class GateMetrics {
     public GateMetrics(Clock clock) {
         this.clock = clock;
         verdicts = Counter.builder().name("prodgate_verdicts_total")
-                .help("Verdicts of prodgate gates, by gate and outcome.")
-                .labelNames("service", "gate", "verdict").register(registry);
+                .help("Verdicts of prodgate gates, by gate and outcome; mode advisory for gates that only advise.")
+                .labelNames("service", "gate", "verdict", "mode").register(registry);
+        dryRunOutcomes = Counter.builder().name("prodgate_dry_run_slo_outcomes_total")
+                .help("What dry-run SLOs of canary gates would have decided alone, never part of the verdict.")
+                .labelNames("service", "slo", "verdict").register(registry);
         bakeSeconds = Histogram.builder().name("prodgate_bake_duration_seconds")
                 .help("How long canary bakes ran until their verdict (data time).").unit(Unit.SECONDS)
                 .classicUpperBounds(30, 60, 120, 300, 600, 900, 1800, 2700, 3600, 7200).classicOnly()
@@ -71,7 +75,17 @@ public final class GateMetrics {
 
     /** A gate's verdict; {@code gate} is {@code smoke}, {@code canary} or {@code rollback}. */
     public void verdict(String service, String gate, Verdict verdict) {
-        verdicts.labelValues(service, gate, verdict.name()).inc();
+        verdict(service, gate, verdict, false);
+    }
+
+    /** A gate's verdict; an advisory one ({@code mode="advisory"}) did not block. */
+    public void verdict(String service, String gate, Verdict verdict, boolean advisory) {
+        verdicts.labelValues(service, gate, verdict.name(), advisory ? "advisory" : "blocking").inc();
+    }
+
+    /** What a dry-run SLO would have decided alone. */
+    public void dryRun(String service, String slo, Verdict verdict) {
+        dryRunOutcomes.labelValues(service, slo, verdict.name()).inc();
     }
 
     /** A finished bake, from its start to its decision. */

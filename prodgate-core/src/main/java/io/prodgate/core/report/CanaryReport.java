@@ -31,11 +31,20 @@ import java.util.Optional;
  * @param decidedAt the data time at which the verdict was reached
  * @param steps     a progressive canary's steps, in order; empty for a bake in one step
  * @param restore   the automatic rollback after the verdict, if one ran (null otherwise)
+ * @param dryRun    what the dry-run SLOs would have said; never part of the verdict
  */
 public record CanaryReport(String gate, String gateFile, String gateDigest, String mode, Verdict verdict,
                            Instant decidedAt, Instant startedAt, Instant endsAt, List<String> reasons,
                            List<Reason> reasonDetails, Settings settings, List<SloReport> slos,
-                           List<StepReport> steps, Restore restore) {
+                           List<StepReport> steps, Restore restore, List<Reason> dryRun) {
+    public CanaryReport {
+        dryRun = dryRun == null ? List.of() : List.copyOf(dryRun);
+    }
+
+    /** Whether the verdict only advises ({@code canary.mode: advisory}): it never blocks. */
+    public boolean advisory() {
+        return settings != null && settings.advisory();
+    }
 
     /**
      * One step of a progressive canary: the weight asked for (percent), when it was asked for and seen, the canary's
@@ -62,13 +71,18 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
     /** The same report with the automatic rollback that followed its verdict. */
     public CanaryReport withRestore(Restore r) {
         return new CanaryReport(gate, gateFile, gateDigest, mode, verdict, decidedAt, startedAt, endsAt, reasons,
-                reasonDetails, settings, slos, steps, r);
+                reasonDetails, settings, slos, steps, r, dryRun);
     }
 
-    /** The judge's settings, so a reader can tell what the figures were held against. */
+    /**
+     * The judge's settings, so a reader can tell what the figures were held against.
+     *
+     * @param advisory   whether the verdict only advises, never blocks
+     * @param dryRunSlos the SLOs evaluated and reported but never part of the verdict
+     */
     public record Settings(String canarySelector, String baselineSelector, Duration bake, Duration interval,
                            double falseAlarmRate, double detectableRegression, Duration maxDataGap,
-                           boolean requireRollbackProof) {
+                           boolean requireRollbackProof, boolean advisory, List<String> dryRunSlos) {
     }
 
     /** One SLO over the bake; objective and tolerance in percent, as the gate file writes them. */
@@ -93,12 +107,28 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
 
     /** The verdict, when in the bake it came, and its reasons: a few lines, each ending in a newline. */
     public static String summary(BakeState decided) {
+        return summary(decided, false);
+    }
+
+    /**
+     * The verdict, when in the bake it came, its reasons and what the dry-run SLOs would have said; an advisory
+     * verdict says it does not block.
+     */
+    public static String summary(BakeState decided, boolean advisory) {
         Decision d = decided.decision();
-        StringBuilder out = new StringBuilder("canary gate: " + d.verdict() + " at " + d.decidedAt() + " ("
+        StringBuilder out = new StringBuilder("canary gate: " + (advisory ? "advisory, would " : "") + d.verdict()
+                + " at " + d.decidedAt() + " ("
                 + io.prodgate.core.util.Durations.human(Duration.between(decided.startedAt(), d.decidedAt()))
-                + " into the bake)").append(System.lineSeparator());
+                + " into the bake)" + (advisory && d.verdict() != Verdict.PASS ? "; it does not block" : ""))
+                .append(System.lineSeparator());
         for (Reason r : d.reasons()) {
             out.append("  - ").append(r.message()).append(System.lineSeparator());
+        }
+        if (!d.dryRun().isEmpty()) {
+            out.append("  dry-run SLOs (not part of the verdict):").append(System.lineSeparator());
+            for (Reason r : d.dryRun()) {
+                out.append("  - ").append(r.message()).append(System.lineSeparator());
+            }
         }
         return out.toString();
     }
@@ -148,10 +178,12 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
         Verdict verdict = d == null ? null : d.verdict();
         List<Reason> reasons = d == null ? List.of() : d.reasons();
         Settings settings = new Settings(spec.canarySelector(), spec.baselineSelector(), spec.bake(), spec.interval(),
-                spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.requireRollbackProof());
+                spec.falseAlarmRate(), spec.detectableRegression(), spec.maxDataGap(), spec.requireRollbackProof(),
+                spec.advisory(), spec.dryRunSlos());
         return new CanaryReport("canary", gateFile, state.gateDigest(), mode, verdict,
                 d == null ? null : d.decidedAt(), state.startedAt(), state.endsAt(),
-                reasons.stream().map(Reason::message).toList(), reasons, settings, slos, steps(spec, state), null);
+                reasons.stream().map(Reason::message).toList(), reasons, settings, slos, steps(spec, state), null,
+                d == null ? List.of() : d.dryRun());
     }
 
     /** Each step's figures: the usable evaluations that ended inside it, summed per ratio SLO. */
@@ -196,14 +228,37 @@ public record CanaryReport(String gate, String gateFile, String gateDigest, Stri
         List<JUnitXml.TestCase> cases = new ArrayList<>();
         double seconds = decidedAt == null ? 0 : Duration.between(startedAt, decidedAt).toMillis() / 1000.0;
         for (SloReport slo : slos) {
+            if (settings != null && settings.dryRunSlos().contains(slo.name())) {
+                cases.add(dryRunCase(slo.name(), seconds));
+                continue;
+            }
             List<Reason> own = reasonDetails.stream().filter(r -> r.subject().equals(slo.name())).toList();
-            cases.add(testCase(slo.name(), own, seconds));
+            cases.add(advised(testCase(slo.name(), own, seconds)));
         }
         List<Reason> general = reasonDetails.stream().filter(r -> r.subject().isEmpty()).toList();
         if (!general.isEmpty()) {
-            cases.add(testCase("gate", general, seconds));
+            cases.add(advised(testCase("gate", general, seconds)));
         }
         return cases;
+    }
+
+    /** A dry-run SLO's case: skipped when it would have failed the bake (a CI shows it, nothing turns red). */
+    private JUnitXml.TestCase dryRunCase(String name, double seconds) {
+        List<Reason> own = dryRun.stream().filter(r -> r.subject().equals(name)).toList();
+        String message = own.isEmpty() ? "dry run: not judged to the end" : String.join("; ",
+                own.stream().map(Reason::message).toList());
+        boolean wouldFail = own.stream().anyMatch(r -> r.type() == ReasonType.REGRESSION || r.type() == ReasonType.BREACH);
+        return new JUnitXml.TestCase("prodgate.canary", name + " (dry run)", seconds,
+                wouldFail ? JUnitXml.Outcome.SKIPPED : JUnitXml.Outcome.PASSED, message, message);
+    }
+
+    /** An advisory gate never blocks: a case that would fail is skipped, with what it would have said. */
+    private JUnitXml.TestCase advised(JUnitXml.TestCase c) {
+        if (!advisory() || c.outcome() != JUnitXml.Outcome.FAILED) {
+            return c;
+        }
+        String message = "advisory, would fail: " + c.message();
+        return new JUnitXml.TestCase(c.className(), c.name(), c.seconds(), JUnitXml.Outcome.SKIPPED, message, message);
     }
 
     private JUnitXml.TestCase testCase(String name, List<Reason> own, double seconds) {

@@ -182,8 +182,19 @@ public final class CanaryRun {
 
     /** Whether some verdict of this run rolls back automatically: a live run of a file that says so and can. */
     private boolean mayRollBack() {
-        return file.isPresent() && replay.isEmpty() && (remediation.onFail() || remediation.onInconclusive())
-                && file.get().rollback().isPresent();
+        return file.isPresent() && replay.isEmpty() && !spec.advisory()
+                && (remediation.onFail() || remediation.onInconclusive()) && file.get().rollback().isPresent();
+    }
+
+    /**
+     * The process exit code for a decided bake: the verdict's (0 PASS, 1 FAIL, 2 INCONCLUSIVE), or 0 whatever the
+     * verdict when it only advises.
+     */
+    public int exitCode(BakeState decided) {
+        if (!decided.decided()) {
+            throw new IllegalArgumentException("the bake is not decided yet");
+        }
+        return spec.advisory() ? Verdict.PASS.exitCode() : decided.decision().verdict().exitCode();
     }
 
     /** The bake over {@code source}: its gate, ready to start or resume. */
@@ -478,11 +489,18 @@ public final class CanaryRun {
             }
             var decision = decided.decision();
             context.metrics().ifPresent(m -> {
-                m.verdict(GATE, decision.verdict());
+                m.verdict(GATE, decision.verdict(), spec.advisory());
                 m.bake(decision.verdict(), Duration.between(decided.startedAt(), decision.decidedAt()));
+                spec.dryRunSlos().forEach(slo -> m.dryRun(slo, decision.dryRunVerdict(slo)));
             });
             CanaryReport report = CanaryReport.of(gateName, spec, decided, replay.isPresent() ? "replay" : "live");
-            context.progress().summary(CanaryReport.summary(decided));
+            context.progress().summary(CanaryReport.summary(decided, spec.advisory()));
+            if (spec.advisory() && replay.isEmpty() && file.isPresent()
+                    && remediation.appliesTo(decision.verdict()) && file.get().rollback().isPresent()) {
+                context.progress().summary("canary gate: advisory, so not rolled back (canary.on"
+                        + (decision.verdict() == Verdict.FAIL ? "Fail" : "Inconclusive") + ": rollback would have)"
+                        + System.lineSeparator());
+            }
             Optional<CanaryReport.Restore> restore = rollsBack(decided) ? Optional.of(restore(decision.verdict()))
                     : Optional.empty();
             if (restore.isPresent()) {
@@ -500,7 +518,7 @@ public final class CanaryRun {
          * ({@code canary.onFail: rollback}), never in a replay.
          */
         public boolean rollsBack(BakeState decided) {
-            return decided.decided() && replay.isEmpty() && file.isPresent()
+            return decided.decided() && replay.isEmpty() && file.isPresent() && !spec.advisory()
                     && remediation.appliesTo(decided.decision().verdict());
         }
 

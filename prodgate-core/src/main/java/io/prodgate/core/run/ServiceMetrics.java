@@ -17,6 +17,14 @@ record ServiceMetrics(GateMetrics metrics, String service) {
         metrics.verdict(service, gate, verdict);
     }
 
+    void verdict(String gate, Verdict verdict, boolean advisory) {
+        metrics.verdict(service, gate, verdict, advisory);
+    }
+
+    void dryRun(String slo, Verdict verdict) {
+        metrics.dryRun(service, slo, verdict);
+    }
+
     void bake(Verdict verdict, Duration duration) {
         metrics.bake(service, verdict, duration);
     }

@@ -43,8 +43,8 @@ class GateMetricsTest {
         try (HTTPServer server = metrics().serve("127.0.0.1", 0)) {
             String text = get("http://127.0.0.1:" + server.getPort() + "/metrics");
             assertThat(text).contains(
-                    "prodgate_verdicts_total{gate=\"canary\",service=\"checkout\",verdict=\"FAIL\"} 2.0",
-                    "prodgate_verdicts_total{gate=\"canary\",service=\"checkout\",verdict=\"PASS\"} 1.0",
+                    "prodgate_verdicts_total{gate=\"canary\",mode=\"blocking\",service=\"checkout\",verdict=\"FAIL\"} 2.0",
+                    "prodgate_verdicts_total{gate=\"canary\",mode=\"blocking\",service=\"checkout\",verdict=\"PASS\"} 1.0",
                     "prodgate_bake_duration_seconds_bucket{service=\"checkout\",verdict=\"FAIL\",le=\"120.0\"} 1",
                     "prodgate_rollback_duration_seconds_count{proven=\"false\",service=\"checkout\"} 1",
                     "prodgate_rollback_proof_age_seconds{service=\"checkout\"} 10800.0");

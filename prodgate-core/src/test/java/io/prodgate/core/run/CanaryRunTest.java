@@ -114,7 +114,7 @@ class CanaryRunTest {
                 .containsEntry(html.toAbsolutePath().resolveSibling(ReportStylesheet.FILE_NAME),
                         ReportStylesheet.content());
         String scraped = RecordingOutput.scrape(metrics);
-        assertThat(scraped).contains("prodgate_verdicts_total{gate=\"canary\",service=\"checkout\",verdict=\"FAIL\"} 1.0")
+        assertThat(scraped).contains("prodgate_verdicts_total{gate=\"canary\",mode=\"blocking\",service=\"checkout\",verdict=\"FAIL\"} 1.0")
                 .contains("prodgate_bake_duration_seconds");
     }
 

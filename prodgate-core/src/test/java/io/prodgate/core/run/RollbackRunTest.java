@@ -73,7 +73,7 @@ class RollbackRunTest {
                 .isEqualTo(output.files.get(json));
         assertThat(output.files.get(junit)).isEqualTo(RollbackReports.junit(p));
         assertThat(RecordingOutput.scrape(metrics))
-                .contains("prodgate_verdicts_total{gate=\"rollback\",service=\"checkout\",verdict=\"PASS\"} 1.0",
+                .contains("prodgate_verdicts_total{gate=\"rollback\",mode=\"blocking\",service=\"checkout\",verdict=\"PASS\"} 1.0",
                         "prodgate_rollback_duration_seconds_count{proven=\"true\",service=\"checkout\"} 1",
                         "prodgate_rollback_proof_timestamp_seconds{service=\"checkout\"} "
                                 + p.finishedAt().toEpochMilli() / 1000.0);
@@ -87,7 +87,7 @@ class RollbackRunTest {
         assertThat(p.proven()).isFalse();
         assertThat(output.files).containsOnlyKeys(proof);
         assertThat(RecordingOutput.scrape(metrics))
-                .contains("prodgate_verdicts_total{gate=\"rollback\",service=\"checkout\",verdict=\"FAIL\"} 1.0")
+                .contains("prodgate_verdicts_total{gate=\"rollback\",mode=\"blocking\",service=\"checkout\",verdict=\"FAIL\"} 1.0")
                 .doesNotContain("prodgate_rollback_proof_timestamp_seconds{");
     }
 }

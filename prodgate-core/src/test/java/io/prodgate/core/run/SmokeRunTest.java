@@ -62,7 +62,7 @@ class SmokeRunTest {
         assertThat(output.files).as("the page's stylesheet beside it, as the page links to it")
                 .containsKey(html.toAbsolutePath().resolveSibling(ReportStylesheet.FILE_NAME));
         assertThat(RecordingOutput.scrape(metrics))
-                .contains("prodgate_verdicts_total{gate=\"smoke\",service=\"checkout\",verdict=\"FAIL\"} 1.0");
+                .contains("prodgate_verdicts_total{gate=\"smoke\",mode=\"blocking\",service=\"checkout\",verdict=\"FAIL\"} 1.0");
     }
 
     @Test
