@@ -17,13 +17,17 @@ import picocli.CommandLine.Option;
                 + "commands, in parallel inside a time box.",
                 "Staging is a heartbeat, not a test suite: the section is held to a budget of checks and minutes."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:PASS", "1:FAIL", "64:bad arguments or gate file", "74:a report could not be written"})
+        exitCodeList = {"0:PASS (either verdict with --advisory)", "1:FAIL", "64:bad arguments or gate file", "74:a report could not be written"})
 public final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The gate file (YAML or JSON).")
     Path config;
 
     @Option(names = "--target", paramLabel = "URL", description = "Base URL for relative check URLs; overrides smoke.target.")
     String target;
+
+    @Option(names = "--advisory", description = "Run and report as usual, but never block: exit 0 whatever the "
+            + "verdict, printing the verdict it would have given (as smoke.mode: advisory).")
+    boolean advisory;
 
     @CommandLine.Mixin
     ReportOptions reports = new ReportOptions();
@@ -41,10 +45,10 @@ public final class SmokeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        SmokeRun run = SmokeRun.load(config, SmokeOverrides.none().withTarget(target));
+        SmokeRun run = SmokeRun.load(config, SmokeOverrides.none().withTarget(target).withAdvisory(advisory));
         GateRunOptions.check("smoke", metrics, target);
         return GateRunOptions.serving("smoke", "a report", metrics, out, commandSpec.commandLine().getErr(),
-                () -> run.run(GateRunOptions.context(out, clock, env, metrics, config), reports.files()).verdict()
-                        .exitCode());
+                () -> SmokeRun.exitCode(run.run(GateRunOptions.context(out, clock, env, metrics, config),
+                        reports.files())));
     }
 }

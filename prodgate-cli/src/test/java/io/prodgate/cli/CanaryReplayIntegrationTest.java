@@ -102,6 +102,39 @@ class CanaryReplayIntegrationTest {
     }
 
     @Test
+    void anAdvisoryRunOfAFaultyCanaryExitsZeroAndSaysItWouldFail() throws Exception {
+        CliRun run = replay("errors", "--advisory");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("canary gate: advisory, would FAIL at ").contains("it does not block");
+        JsonNode r = report("errors");
+        assertThat(r.get("verdict").asText()).as("the verdict it would have given").isEqualTo("FAIL");
+        assertThat(r.get("settings").get("advisory").asBoolean()).isTrue();
+        String xml = Files.readString(dir.resolve("errors.xml"));
+        assertThat(xml).doesNotContain("<failure").contains("advisory, would fail: availability: canary");
+    }
+
+    @Test
+    void aFailingDryRunSloDoesNotChangeTheVerdict() throws Exception {
+        // the errors canary is five times worse on availability only: made a dry run, latency alone decides
+        CliRun run = replay("errors", "--dry-run-slo", "avail.*");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("canary gate: PASS", "dry-run SLOs (not part of the verdict):",
+                "dry run: availability: canary is worse than the baseline");
+        JsonNode r = report("errors");
+        assertThat(r.get("verdict").asText()).isEqualTo("PASS");
+        assertThat(r.get("dryRun").get(0).get("type").asText()).isEqualTo("REGRESSION");
+        assertThat(r.get("settings").get("dryRunSlos").get(0).asText()).isEqualTo("availability");
+        assertThat(r.get("slos").get(0).get("state").asText()).as("its status is reported").isEqualTo("REGRESSED");
+        assertThat(Files.readString(dir.resolve("errors.xml"))).doesNotContain("<failure")
+                .contains("name=\"availability (dry run)\"");
+
+        CliRun unknown = replay("errors", "--dry-run-slo", "errors");
+        assertThat(unknown.exitCode()).isEqualTo(64);
+        assertThat(unknown.err()).contains("--dry-run-slo 'errors' matches none of the SLOs [availability, latency]")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void aCanaryWithoutDataIsInconclusiveAndSaysSo() throws Exception {
         CliRun run = replay("silent");
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);

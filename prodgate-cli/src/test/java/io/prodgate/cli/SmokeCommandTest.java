@@ -114,6 +114,32 @@ class SmokeCommandTest {
     }
 
     @Test
+    void anAdvisorySmokeRunReportsTheFailureAndExitsZero() throws IOException {
+        String checks = """
+                - { name: api, http: { url: /api/broken } }
+                - { name: ok, http: { url: /api/ok } }
+                """;
+        Path xml = dir.resolve("advisory.xml");
+        Path json = dir.resolve("advisory.json");
+        for (boolean fromFile : new boolean[] {true, false}) {
+            Path f = gate(url, checks);
+            if (fromFile) {
+                Files.writeString(f, Files.readString(f).replace("smoke:\n", "smoke:\n  mode: advisory\n"));
+            }
+            Run r = fromFile ? smoke("--config", f.toString(), "--junit", xml.toString(), "--report-json", json.toString())
+                    : smoke("--config", f.toString(), "--advisory", "--junit", xml.toString(), "--report-json",
+                            json.toString());
+            assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("FAIL api [http] HTTP 500, expected 200")
+                    .contains("smoke advisory, would FAIL in ").contains("(advisory: it does not block)");
+            WellFormedXml.parse(xml);
+            assertThat(Files.readString(xml)).contains("failures=\"0\"")
+                    .contains("message=\"advisory, would fail: HTTP 500, expected 200\"");
+            assertThat(Files.readString(json)).contains("\"verdict\" : \"FAIL\"", "\"advisory\" : true");
+        }
+    }
+
+    @Test
     void controlCharactersInCheckNamesAndOutputKeepTheJUnitXmlWellFormed() throws IOException {
         Path f = gate(url, """
                 - { name: "api\\u0007\\u001b[31m", http: { url: /api/broken } }

@@ -42,7 +42,8 @@ final class SmokeSection {
     }
 
     static SmokeSpec read(ConfigNode n) {
-        n.allowOnly("target", "timeBox", "budget", "checks");
+        n.allowOnly("target", "timeBox", "budget", "checks", "mode");
+        boolean advisory = n.choice("mode", "blocking", "blocking", "advisory").equals("advisory");
         Optional<String> target = n.string("target");
         target.ifPresent(t -> checkAbsoluteUrl(n, "target", t));
         Duration timeBox = n.duration("timeBox", SmokeSpec.DEFAULT_TIME_BOX, Duration.ofSeconds(1),
@@ -76,7 +77,7 @@ final class SmokeSection {
         if (broken || checks.isEmpty()) {
             return null; // problems were recorded; the loader throws before this is used
         }
-        return new SmokeSpec(target, timeBox, budget, checks);
+        return new SmokeSpec(target, timeBox, budget, checks, advisory);
     }
 
     private static SmokeBudget budget(ConfigNode n) {

@@ -50,12 +50,24 @@ public final class SmokeReports {
                 case NOT_RUN -> Outcome.SKIPPED;
                 case FAILED, TIMED_OUT -> Outcome.FAILED;
             };
+            String message = c.message();
+            if (result.advisory() && outcome == Outcome.FAILED) {
+                // an advisory gate never blocks: what would fail is shown, nothing turns red
+                outcome = Outcome.SKIPPED;
+                message = "advisory, would fail: " + message;
+                detail = "advisory, would fail: " + detail;
+            } else if (outcome == Outcome.SKIPPED) {
+                detail = message;
+            }
             cases.add(new JUnitXml.TestCase(CLASS_NAME + "." + c.kind(), c.name(), seconds(e.duration()), outcome,
-                    c.message(), outcome == Outcome.SKIPPED ? c.message() : detail));
+                    message, detail));
         }
         for (Reason r : result.reasons()) {
             if (r.type() == ReasonType.OVER_BUDGET) {
-                cases.add(new JUnitXml.TestCase(CLASS_NAME, "budget", 0, Outcome.FAILED, r.message(), r.message()));
+                cases.add(result.advisory()
+                        ? new JUnitXml.TestCase(CLASS_NAME, "budget", 0, Outcome.SKIPPED, "advisory, would fail: "
+                                + r.message(), "advisory, would fail: " + r.message())
+                        : new JUnitXml.TestCase(CLASS_NAME, "budget", 0, Outcome.FAILED, r.message(), r.message()));
             }
         }
         for (Reason r : result.warnings()) {
@@ -86,10 +98,11 @@ public final class SmokeReports {
         for (Reason w : result.warnings()) {
             out.append("WARN ").append(w.message()).append('\n');
         }
-        out.append("smoke ").append(result.verdict()).append(" in ").append(Durations.human(result.elapsed()))
+        out.append("smoke ").append(result.advisory() ? "advisory, would " : "").append(result.verdict()).append(" in ").append(Durations.human(result.elapsed()))
                 .append(": ");
         List<String> why = result.reasons().stream().map(Reason::message).toList();
-        out.append(result.passed() ? why.get(0) : String.join("; ", why)).append('\n');
+        out.append(result.passed() ? why.get(0) : String.join("; ", why))
+                .append(result.advisory() && !result.passed() ? " (advisory: it does not block)" : "").append('\n');
         return out.toString();
     }
 }

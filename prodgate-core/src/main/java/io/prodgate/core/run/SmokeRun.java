@@ -8,6 +8,7 @@ import io.prodgate.core.report.SmokeReports;
 import io.prodgate.core.smoke.SmokeGate;
 import io.prodgate.core.smoke.SmokeResult;
 import io.prodgate.core.smoke.SmokeSpec;
+import io.prodgate.core.verdict.Verdict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -52,11 +53,17 @@ public final class SmokeRun {
      * @throws IOException       when a report cannot be written (the verdict is recorded and shown by then)
      */
     public SmokeResult run(RunContext context, ReportFiles reports) throws GateFileException, IOException {
-        SmokeResult result = new SmokeGate(context.clock(), context.env()).run(gate.ref(), spec);
-        context.metrics().ifPresent(m -> m.verdict(GATE, result.verdict()));
+        SmokeResult checked = new SmokeGate(context.clock(), context.env()).run(gate.ref(), spec);
+        SmokeResult result = spec.advisory() ? checked.asAdvisory() : checked;
+        context.metrics().ifPresent(m -> m.verdict(GATE, result.verdict(), result.advisory()));
         context.progress().summary(SmokeReports.summary(result));
         context.writeReports(reports, () -> SmokeReports.json(result) + System.lineSeparator(),
                 () -> SmokeReports.junit(result), () -> SmokeHtml.render(result, spec.timeBox()));
         return result;
+    }
+
+    /** The process exit code for a result: its verdict's, or 0 whatever the verdict when it only advises. */
+    public static int exitCode(SmokeResult result) {
+        return result.advisory() ? Verdict.PASS.exitCode() : result.verdict().exitCode();
     }
 }

@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record SmokeResult(Verdict verdict, List<Reason> reasons, List<Reason> warnings, List<CheckResult> checks,
                           Instant startedAt, Instant finishedAt, String gateFile, String gateFileDigest,
-                          String target) {
+                          String target, boolean advisory) {
     public SmokeResult {
         Objects.requireNonNull(verdict, "verdict");
         reasons = List.copyOf(reasons);
@@ -30,6 +30,18 @@ public record SmokeResult(Verdict verdict, List<Reason> reasons, List<Reason> wa
         if (verdict == Verdict.INCONCLUSIVE) {
             throw new IllegalArgumentException("smoke checks either pass or fail");
         }
+    }
+
+    /** A result whose verdict only advises ({@code smoke.mode: advisory}). */
+    public SmokeResult(Verdict verdict, List<Reason> reasons, List<Reason> warnings, List<CheckResult> checks,
+                       Instant startedAt, Instant finishedAt, String gateFile, String gateFileDigest, String target) {
+        this(verdict, reasons, warnings, checks, startedAt, finishedAt, gateFile, gateFileDigest, target, false);
+    }
+
+    /** The same result, whose verdict only advises: it never blocks. */
+    public SmokeResult asAdvisory() {
+        return new SmokeResult(verdict, reasons, warnings, checks, startedAt, finishedAt, gateFile, gateFileDigest,
+                target, true);
     }
 
     public boolean passed() {

@@ -11,8 +11,10 @@ import java.util.Optional;
  *
  * @param target  base URL for relative check URLs; the CLI's {@code --target} replaces it
  * @param timeBox wall time for all checks together; whatever still runs then is cut off
+ * @param advisory whether the verdict only advises: the checks run and report as they would, but never block
  */
-public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget budget, List<SmokeCheck> checks) {
+public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget budget, List<SmokeCheck> checks,
+                        boolean advisory) {
     public static final Duration DEFAULT_TIME_BOX = Duration.ofMinutes(5);
 
     public SmokeSpec {
@@ -22,12 +24,21 @@ public record SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget b
         checks = List.copyOf(checks);
     }
 
+    /** A blocking section. */
+    public SmokeSpec(Optional<String> target, Duration timeBox, SmokeBudget budget, List<SmokeCheck> checks) {
+        this(target, timeBox, budget, checks, false);
+    }
+
     public SmokeSpec withTarget(String newTarget) {
-        return new SmokeSpec(Optional.of(newTarget), timeBox, budget, checks);
+        return new SmokeSpec(Optional.of(newTarget), timeBox, budget, checks, advisory);
     }
 
     public SmokeSpec withBudget(SmokeBudget newBudget) {
-        return new SmokeSpec(target, timeBox, newBudget, checks);
+        return new SmokeSpec(target, timeBox, newBudget, checks, advisory);
+    }
+
+    public SmokeSpec withAdvisory(boolean newAdvisory) {
+        return new SmokeSpec(target, timeBox, budget, checks, newAdvisory);
     }
 
     /** The HTTP requests of the health and HTTP checks, in order. */

@@ -51,6 +51,32 @@ class GateFileLoaderTest {
         throw new AssertionError("expected problems in:\n" + yaml);
     }
 
+    @Test
+    void aCanaryMayOnlyAdviseAndTrySlosAsDryRuns() throws Exception {
+        String text = MINIMAL.replace("  selectors:", "  mode: advisory\n  selectors:") + """
+                    - name: latency
+                      bad: 'sum(increase(slow{${selector}}[${window}]))'
+                      total: 'sum(increase(req{${selector}}[${window}]))'
+                      objective: 99
+                      dryRun: true
+                    - name: cpu
+                      query: 'max(cpu{${selector}})'
+                      max: 0.9
+                      dryRun: true
+                """;
+        var spec = parse(text).requireCanary();
+        assertThat(spec.advisory()).isTrue();
+        assertThat(spec.dryRunSlos()).containsExactly("latency", "cpu");
+        assertThat(parse(MINIMAL).requireCanary().advisory()).as("blocking by default").isFalse();
+        assertThat(parse(MINIMAL).requireCanary().dryRunSlos()).isEmpty();
+
+        assertThat(problems(MINIMAL.replace("  selectors:", "  mode: maybe\n  selectors:")))
+                .contains("gate.yaml: canary.mode: ").contains("advisory");
+        assertThat(problems(MINIMAL + "      dryRun: true\n"))
+                .contains("gate.yaml: canary.slos: are all dryRun: true, so nothing would decide the verdict");
+        assertThat(problems(MINIMAL + "      dryRun: maybe\n")).contains("gate.yaml: canary.slos[0].dryRun: ");
+    }
+
     /** The complete example of docs/configuration.md stays valid. */
     @Test
     void theDocumentedExampleIsAccepted() throws Exception {
