@@ -345,6 +345,25 @@ public final class PrometheusEvidence implements EvidenceSource {
         }
     }
 
+    /** What this instance keeps between evaluations, copied: for tests that bound it. */
+    Serializable retained() {
+        ArrayList<Serializable> state = new ArrayList<>();
+        synchronized (kept) {
+            state.add(new HashMap<>(kept));
+        }
+        synchronized (seenMetrics) {
+            state.add(new HashSet<>(seenMetrics));
+        }
+        return state;
+    }
+
+    /** How many sides' figures are kept for the next evaluation. */
+    int keptFigures() {
+        synchronized (kept) {
+            return kept.size();
+        }
+    }
+
     private Reading value(String query, Instant at) {
         ScalarOutcome outcome = client.scalar(query, at);
         return outcome instanceof ScalarOutcome.Value v ? Reading.value(v.value()) : missing(outcome);
