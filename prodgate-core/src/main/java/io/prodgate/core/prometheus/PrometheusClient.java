@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -31,10 +32,14 @@ import okhttp3.Credentials;
 import okhttp3.FormBody;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import okio.GzipSource;
+import okio.Okio;
 
 /**
  * A client for the Prometheus HTTP query API ({@code /api/v1/query}, {@code /api/v1/query_range}) that also works
@@ -116,7 +121,28 @@ public final class PrometheusClient implements AutoCloseable {
                 .add("query", promql)
                 .add("time", EpochSeconds.format(time))
                 .build();
-        return execute("api/v1/query", form, promql);
+        return execute("api/v1/query", form, promql, true);
+    }
+
+    /**
+     * Evaluates several one-number queries at {@code time} in one request ({@code POST /api/v1/query}), and gives
+     * each the {@link ScalarOutcome} that {@link #scalar} would have given it alone.
+     *
+     * <p>Each query's series are tagged with a label holding its tag (see {@link TaggedScalars.Status} for when the
+     * combination cannot answer); the tag label is removed again from the label sets of the outcomes.
+     *
+     * @param queries PromQL per tag, in the order they are joined; tags are 1 to 100 letters, digits or
+     *                {@code _ . / : -}
+     */
+    public TaggedScalars scalars(Map<String, String> queries, Instant time) {
+        Objects.requireNonNull(queries, "queries");
+        Objects.requireNonNull(time, "time");
+        if (queries.isEmpty()) {
+            throw new IllegalArgumentException("no queries");
+        }
+        Map<String, String> copy = new LinkedHashMap<>(queries);
+        copy.values().forEach(q -> Objects.requireNonNull(q, "query"));
+        return Tagging.split(instantQuery(Tagging.combine(copy), time), copy);
     }
 
     /** Evaluates {@code promql} from {@code start} to {@code end} every {@code step} ({@code POST /api/v1/query_range}). */
@@ -137,7 +163,7 @@ public final class PrometheusClient implements AutoCloseable {
                 .add("end", EpochSeconds.format(end))
                 .add("step", EpochSeconds.format(step))
                 .build();
-        return execute("api/v1/query_range", form, promql);
+        return execute("api/v1/query_range", form, promql, false);
     }
 
     /**
@@ -174,9 +200,19 @@ public final class PrometheusClient implements AutoCloseable {
     private record Attempt(QueryOutcome outcome, boolean retryable, Duration retryAfter) {
     }
 
-    private QueryOutcome execute(String path, FormBody form, String promql) {
+    /**
+     * @param identity whether to ask for the answer uncompressed: an instant query's answer is a few hundred bytes,
+     *                 and gzip costs both ends more CPU than it saves (a range query's answer may be large: OkHttp
+     *                 asks for gzip and inflates it)
+     */
+    private QueryOutcome execute(String path, FormBody form, String promql, boolean identity) {
         HttpUrl url = baseUrl.newBuilder().addPathSegments(path).build();
-        Request request = new Request.Builder().url(url).headers(headers).post(form).build();
+        Request.Builder builder = new Request.Builder().url(url).headers(headers).post(form);
+        if (identity && headers.get("Accept-Encoding") == null) {
+            // OkHttp asks for gzip and inflates the answer itself unless the request names an encoding.
+            builder.header("Accept-Encoding", "identity");
+        }
+        Request request = builder.build();
         // Queries only read, so sending the same POST again is safe.
         int maxAttempts = retries + 1;
         for (int attempt = 1; ; attempt++) {
@@ -200,7 +236,7 @@ public final class PrometheusClient implements AutoCloseable {
     private Attempt attempt(Request request, String promql, int attempt) {
         try (Response response = http.newCall(request).execute()) {
             // Read inside the try: a body that stalls past the timeout is a network failure like any other.
-            String body = boundedBody(response.body());
+            String body = boundedBody(response, request);
             if (body == null) {
                 return new Attempt(new AnswerTooLarge(endpoint, response.code(), MAX_ANSWER_BYTES, promql, attempt),
                         retryable(response.code()), null);
@@ -238,7 +274,19 @@ public final class PrometheusClient implements AutoCloseable {
     }
 
     /** The whole body, or null when it is longer than {@link #MAX_ANSWER_BYTES}: then it is not read past that. */
-    private static String boundedBody(ResponseBody body) throws IOException {
+    private static String boundedBody(Response response, Request request) throws IOException {
+        ResponseBody body = response.body();
+        if (request.header("Accept-Encoding") != null && "gzip".equalsIgnoreCase(response.header("Content-Encoding"))) {
+            // Asked for identity and sent gzip anyway (some proxies do): OkHttp leaves it to us when we named the
+            // encoding. The limit applies to the inflated answer.
+            BufferedSource inflated = Okio.buffer(new GzipSource(body.source()));
+            if (inflated.request(MAX_ANSWER_BYTES + 1)) {
+                return null;
+            }
+            MediaType type = body.contentType();
+            Charset charset = type == null ? null : type.charset();
+            return inflated.readString(charset == null ? StandardCharsets.UTF_8 : charset);
+        }
         if (body.contentLength() > MAX_ANSWER_BYTES || body.source().request(MAX_ANSWER_BYTES + 1)) {
             return null;
         }

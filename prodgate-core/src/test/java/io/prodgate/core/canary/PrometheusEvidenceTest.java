@@ -98,6 +98,62 @@ class PrometheusEvidenceTest {
     }
 
     @Test
+    void aStoreThatRefusesTheCombinedQueryIsAskedOneQueryAtATimeFromThenOn() {
+        java.util.List<String> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                String body = URLDecoder.decode(request.getBody().utf8(), StandardCharsets.UTF_8);
+                String query = body.substring(body.indexOf("query=") + 6, body.indexOf("&time="));
+                asked.add(query);
+                if (query.startsWith("label_replace")) {
+                    // what Prometheus says when a wrapped query gives a scalar
+                    return new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                            .body("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"expected type"
+                                    + " instant vector in call to function \\\"label_replace\\\", got scalar\"}").build();
+                }
+                long t = (long) Double.parseDouble(body.substring(body.indexOf("&time=") + 6));
+                String value = query.startsWith("bad") ? "5" : String.valueOf(t - T0.getEpochSecond());
+                return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                        .body("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[" + t
+                                + ",\"" + value + "\"]}}").build();
+            }
+        });
+        CanarySpec spec = Specs.spec(List.of(Specs.availability()), EvidencePolicy.inconclusive());
+        PrometheusEvidence evidence = new PrometheusEvidence(client);
+        Reading first = evidence.collect(spec, T0, T0, T0.plusSeconds(60)).get(0).canary();
+        assertThat(first.ok()).isTrue();
+        assertThat(first.total()).isEqualTo(60);
+        assertThat(first.bad()).isEqualTo(5);
+        assertThat(asked).hasSize(5); // the refused combined query, then total and bad of both sides
+        assertThat(asked.get(0)).startsWith("label_replace");
+        asked.clear();
+        SloEvidence second = evidence.collect(spec, T0, T0.plusSeconds(60), T0.plusSeconds(120)).get(0);
+        assertThat(second.canary().total()).isEqualTo(60);
+        assertThat(second.canary().bad()).isZero();
+        assertThat(second.baseline().ok()).isTrue();
+        assertThat(asked).hasSize(4).noneMatch(q -> q.startsWith("label_replace"));
+    }
+
+    @Test
+    void aCombinedRequestThatFailsIsASourceErrorOfEachSide() {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(503).body("upstream connect error").build();
+            }
+        });
+        List<SloEvidence> evidence = new PrometheusEvidence(client).collect(Specs.twoSlos(), T0, T0, T0.plusSeconds(60));
+        assertThat(server.getRequestCount()).isEqualTo(4); // one request and its three retries
+        for (SloEvidence slo : evidence) {
+            for (Reading r : List.of(slo.canary(), slo.baseline())) {
+                assertThat(r.status()).isEqualTo(Reading.Status.SOURCE_ERROR);
+                assertThat(r.detail()).endsWith("answered HTTP 503 (after 4 attempts): upstream connect error");
+            }
+        }
+    }
+
+    @Test
     void aQueryPrometheusCannotParseIsInvalidAtOnce() {
         answer((q, t) -> "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error: unexpected }\"}");
         Reading r = canary(T0, T0.plusSeconds(60));

@@ -39,6 +39,10 @@ public final class FakeProduction implements AutoCloseable {
     private record Split(Instant since, double weight) {
     }
 
+    /** One figure of a combined query: {@code label_replace((<query>\n), "prodgate_figure", "<tag>", "", "")}. */
+    private static final Pattern TAGGED = Pattern.compile(
+            "label_replace\\(\\((.*?)\\n\\), \"prodgate_figure\", \"([^\"]+)\", \"\", \"\"\\)", Pattern.DOTALL);
+
     private final MockWebServer server = new MockWebServer();
     private final List<Phase> timeline = new CopyOnWriteArrayList<>(List.of(new Phase(Instant.EPOCH, Canary.HEALTHY)));
     private final AtomicReference<String> version = new AtomicReference<>("1.4.2");
@@ -136,6 +140,22 @@ public final class FakeProduction implements AutoCloseable {
      * {@link #canary(Canary)} or of the split applies from that moment on: earlier figures stay what they were.
      */
     private String query(String promql, Instant time) {
+        Matcher part = TAGGED.matcher(promql);
+        if (promql.startsWith("label_replace((")) {
+            // several figures in one request, each tagged (PrometheusClient.scalars): each answered as on its own,
+            // its series carrying the tag, as Prometheus' label_replace and or give them
+            StringBuilder result = new StringBuilder();
+            while (part.find()) {
+                String answer = query(part.group(1), time);
+                int series = answer.indexOf("{\"metric\":{}");
+                if (series >= 0) {
+                    result.append(result.length() == 0 ? "" : ",").append("{\"metric\":{\"prodgate_figure\":\"")
+                            .append(part.group(2)).append("\"}").append(answer, series + "{\"metric\":{}".length(),
+                                    answer.lastIndexOf("]}}"));
+                }
+            }
+            return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + result + "]}}";
+        }
         boolean isCanary = promql.contains("track=\"canary\"");
         boolean bad = promql.contains("code=~\"5..\"");
         Duration window = window(promql);
