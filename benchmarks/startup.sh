@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command line's start-up, whole process: `prodgate validate` of a gate file, and a replayed 30-minute bake
 # (`prodgate canary --from --to`) against a real Prometheus on loopback with backfilled data. Prints the median, min and
-# max wall time of RUNS runs of each (after one warm-up run that also creates the class-data archive), a bare JVM for
-# scale, and the classes each loads. Needs only what bin/prerequisites installs (java, prometheus, promtool, curl).
+# max wall time of RUNS runs of each, and their median CPU time (after one warm-up run, which also writes the class-data
+# archive), a bare JVM for scale, and the classes each loads. Needs only what bin/prerequisites installs (java, prometheus, promtool, curl).
 #
 # usage: benchmarks/startup.sh [--runs N] [--jar] [--flags "JVM FLAGS"]
 #   default: times bin/prodgate, the command as users run it
@@ -80,19 +80,25 @@ validate=("${run[@]}" validate --config "$gate")
 replay=("${run[@]}" canary --config "$gate" --prometheus "$url" --from "$from" --to "$to" --quiet)
 bare=(java -version)
 
-# median, min and max in seconds of $runs runs of a command (output discarded; exit codes 0-2 are verdicts)
+# median, min and max wall time of $runs runs of a command, and the median CPU time (user + system) it took: on a
+# machine shared with other work the CPU time varies less than the wall time (output discarded; exit codes 0-2 are
+# verdicts)
 time_it() {
-  local times=() i s e
+  local i line TIMEFORMAT='%R %U %S'
   "$@" >/dev/null 2>&1 || [ $? -le 2 ]
   for ((i = 0; i < runs; i++)); do
-    s=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || [ $? -le 2 ]
-    e=$(date +%s%N)
-    times+=($(( (e - s) / 1000000 )))
+    { time "$@" >/dev/null 2>&1 || [ $? -le 2 ]; } 2>>"$work/times"
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
-    m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-    printf "%.2f s (min %.2f, max %.2f)", m / 1000, a[1] / 1000, a[NR] / 1000 }'
+  local wall cpu
+  wall=$(tail -n "$runs" "$work/times" | awk '{ print $1 }' | sort -n | stats)
+  cpu=$(tail -n "$runs" "$work/times" | awk '{ print $2 + $3 }' | sort -n | stats)
+  set -- $wall $cpu
+  echo "$1 s (min $2, max $3), CPU $4 s"
+}
+
+# median, min and max of sorted numbers
+stats() {
+  awk '{ a[NR] = $1 } END { printf "%.2f %.2f %.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, a[1], a[NR] }'
 }
 
 # classes a run loads, and how many of them TLS, metrics, Jackson and picocli
