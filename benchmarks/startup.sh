@@ -4,21 +4,25 @@
 # max wall time of RUNS runs of each, and their median CPU time (after one warm-up run, which also writes the class-data
 # archive), a bare JVM for scale, and the classes each loads. Needs only what bin/prerequisites installs (java, prometheus, promtool, curl).
 #
-# usage: benchmarks/startup.sh [--runs N] [--jar] [--flags "JVM FLAGS"]
-#   default: times bin/prodgate, the command as users run it
-#   --jar:   times a plain `java [FLAGS] -jar prodgate.jar` instead (FLAGS from --flags), to compare JVM flags
+# usage: benchmarks/startup.sh [--runs N] [--prodgate COMMAND | --jar [FILE] [--flags "JVM FLAGS"]]
+#   default:    times bin/prodgate, the command as users run it
+#   --prodgate: times another launcher instead (e.g. an older checkout's bin/prodgate)
+#   --jar:      times a plain `java [FLAGS] -jar FILE` (default prodgate-cli/target/prodgate.jar), to compare flags
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 runs=10
 mode=bin
+launcher=bin/prodgate
+jarfile=""
 flags=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
-    --jar) mode=jar; shift ;;
+    --prodgate) mode=bin; launcher=$2; shift 2 ;;
+    --jar) mode=jar; shift; if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then jarfile=$1; shift; fi ;;
     --flags) flags=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "startup.sh: unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -71,10 +75,10 @@ to=$(date -u -d "@$((t0 + 1800))" +%Y-%m-%dT%H:%M:%SZ)
 gate=benchmarks/corpus-gate.yaml
 
 if [ "$mode" = bin ]; then
-  run=(bin/prodgate)
+  run=("$launcher")
 else
   # shellcheck disable=SC2206
-  run=(java $flags -jar "$jar")
+  run=(java $flags -jar "${jarfile:-$jar}")
 fi
 validate=("${run[@]}" validate --config "$gate")
 replay=("${run[@]}" canary --config "$gate" --prometheus "$url" --from "$from" --to "$to" --quiet)
