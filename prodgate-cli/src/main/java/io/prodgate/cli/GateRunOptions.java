@@ -53,10 +53,16 @@ final class GateRunOptions {
         }
     }
 
-    /** Progress on {@code out}, files on the local disk, the verdict in the metrics that {@code metrics} serves. */
+    /**
+     * Progress on {@code out}, files on the local disk, the verdict in the metrics that {@code metrics} serves or
+     * pushes (none are recorded when they are neither).
+     */
     static RunContext context(PrintWriter out, Clock clock, Map<String, String> env, MetricsOptions metrics,
                               Path gateFile) {
-        return RunContext.builder().clock(clock).env(env).progress(new ConsoleProgress(out))
-                .metrics(metrics.metrics, metrics.service(gateFile)).build();
+        RunContext.Builder context = RunContext.builder().clock(clock).env(env).progress(new ConsoleProgress(out));
+        if (metrics.published()) {
+            context.metrics(metrics.metrics(), metrics.service(gateFile));
+        }
+        return context.build();
     }
 }

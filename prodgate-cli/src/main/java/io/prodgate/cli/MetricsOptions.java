@@ -2,6 +2,7 @@ package io.prodgate.cli;
 
 import io.prodgate.core.metrics.GateMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,8 +24,26 @@ final class MetricsOptions {
             description = "The service label of the metrics (default: the gate file's name).")
     String service;
 
-    final GateMetrics metrics = GateMetrics.create();
-    private HTTPServer server;
+    /**
+     * Created when the metrics are published: without {@code --metrics-port} or {@code --pushgateway} nobody reads
+     * them, and the Prometheus client library's classes are a good part of a short run's start-up.
+     */
+    private GateMetrics metrics;
+    /** An {@link HTTPServer} while serving; a Closeable, so that picocli's look at the fields loads none of its classes. */
+    private Closeable server;
+
+    /** Whether the metrics are served or pushed. */
+    boolean published() {
+        return pushgateway != null || metricsPort != null;
+    }
+
+    /** The metrics a run records, created on first use. */
+    GateMetrics metrics() {
+        if (metrics == null) {
+            metrics = GateMetrics.create();
+        }
+        return metrics;
+    }
 
     /** Why the options cannot be used, or null; checked before the gate runs, not when it is done. */
     String problem() {
@@ -44,8 +63,9 @@ final class MetricsOptions {
 
     void start(PrintWriter out) throws IOException {
         if (metricsPort != null) {
-            server = metrics.serve("127.0.0.1", metricsPort);
-            out.println("metrics: http://127.0.0.1:" + server.getPort() + "/metrics");
+            HTTPServer serving = metrics().serve("127.0.0.1", metricsPort);
+            server = serving;
+            out.println("metrics: http://127.0.0.1:" + serving.getPort() + "/metrics");
         }
     }
 
@@ -53,13 +73,17 @@ final class MetricsOptions {
     void finish(PrintWriter err) {
         if (pushgateway != null) {
             try {
-                metrics.push(pushgateway, "prodgate");
+                metrics().push(pushgateway, "prodgate");
             } catch (IOException | RuntimeException e) {
                 err.println("prodgate: could not push metrics to " + pushgateway + ": " + e.getMessage());
             }
         }
         if (server != null) {
-            server.close();
+            try {
+                server.close();
+            } catch (IOException e) {
+                err.println("prodgate: could not stop serving metrics: " + e.getMessage());
+            }
             server = null;
         }
     }

@@ -6,10 +6,14 @@ import io.prodgate.core.util.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
+import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -28,16 +32,37 @@ public final class HttpProbe implements AutoCloseable {
     public static final int BODY_LIMIT = 64 * 1024;
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(50);
 
-    private final OkHttpClient client;
     private final SecretSet secrets;
+    /** Shared by both clients, which are built on first use: http targets alone never set up the platform's TLS. */
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final ConnectionPool pool = new ConnectionPool();
+    private OkHttpClient cleartext;
+    private OkHttpClient tls;
 
     public HttpProbe(SecretSet secrets) {
         this.secrets = secrets;
-        this.client = new OkHttpClient.Builder()
+    }
+
+    private synchronized OkHttpClient client(boolean https) {
+        if (https) {
+            if (tls == null) {
+                tls = base().build();
+            }
+            return tls;
+        }
+        if (cleartext == null) {
+            cleartext = base().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
+        }
+        return cleartext;
+    }
+
+    private OkHttpClient.Builder base() {
+        return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(pool)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
-                .build();
+                .retryOnConnectionFailure(false);
     }
 
     /**
@@ -59,7 +84,7 @@ public final class HttpProbe implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return new HttpExchange(null, "", Duration.ZERO, false, "cannot send: " + secrets.redact(e.getMessage()));
         }
-        OkHttpClient bounded = client.newBuilder()
+        OkHttpClient bounded = client(request.url().isHttps()).newBuilder()
                 .callTimeout(t.toMillis(), TimeUnit.MILLISECONDS)
                 .connectTimeout(t.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(t.toMillis(), TimeUnit.MILLISECONDS)
@@ -109,7 +134,7 @@ public final class HttpProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+        dispatcher.executorService().shutdown();
+        pool.evictAll();
     }
 }

@@ -28,6 +28,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionSpec;
 import okhttp3.Credentials;
 import okhttp3.FormBody;
 import okhttp3.Headers;
@@ -90,7 +91,7 @@ public final class PrometheusClient implements AutoCloseable {
         this.headers = headers(b.headers, auth);
         this.ownsHttp = b.okHttpClient == null;
         // newBuilder() shares the given client's connection pool and dispatcher; only timeouts and TLS differ.
-        OkHttpClient.Builder http = (ownsHttp ? new OkHttpClient() : b.okHttpClient).newBuilder()
+        OkHttpClient.Builder http = (ownsHttp ? ownBuilder(baseUrl) : b.okHttpClient.newBuilder())
                 .callTimeout(timeout)
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -106,6 +107,19 @@ public final class PrometheusClient implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A fresh client's builder. For an http URL it speaks cleartext only, so that the platform's TLS (a hundred classes
+     * and its trust store, a good part of a short CLI run's start-up) is never set up; a redirect to https is then
+     * answered as the redirect (an {@link HttpError}), not followed. For https, OkHttp's defaults.
+     */
+    static OkHttpClient.Builder ownBuilder(HttpUrl baseUrl) {
+        OkHttpClient.Builder http = new OkHttpClient.Builder();
+        if (!baseUrl.isHttps()) {
+            http.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).followSslRedirects(false);
+        }
+        return http;
     }
 
     /** The API root queries go to, without userinfo; safe to print. */

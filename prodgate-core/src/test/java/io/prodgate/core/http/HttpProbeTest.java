@@ -26,4 +26,23 @@ class HttpProbeTest {
             assertThat(ex.body()).hasSize(HttpProbe.BODY_LIMIT);
         }
     }
+
+    /** http and https targets mixed in one probe: the TLS client is only built for https, and still used for it. */
+    @Test
+    void anHttpsTargetIsCalledOverTlsNextToAnHttpOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        try (LocalServer server = LocalServer.start();
+             HttpProbe probe = new HttpProbe(new SecretSet("gate.yaml", Map.of(), dir))) {
+            server.route("/health", 200, "ok");
+            assertThat(probe.call("GET", server.url() + "/health", Map.of(), Map.of(), Optional.empty(),
+                    Duration.ofSeconds(10)).status()).isEqualTo(200);
+            HttpExchange tls = probe.call("GET", "https://127.0.0.1:" + closed + "/health", Map.of(), Map.of(),
+                    Optional.empty(), Duration.ofSeconds(10));
+            assertThat(tls.status()).isNull();
+            assertThat(tls.error()).doesNotContainIgnoringCase("cleartext").containsIgnoringCase("connect");
+        }
+    }
 }
