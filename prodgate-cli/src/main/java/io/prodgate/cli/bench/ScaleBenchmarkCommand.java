@@ -119,7 +119,7 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
             + "as fast as the pool goes (default: ${DEFAULT-VALUE}).")
     String tick;
 
-    @Option(names = "--warmup", defaultValue = "30", description = "Bakes of 30 evaluations run first, not measured "
+    @Option(names = "--warmup", defaultValue = "10", description = "Bakes of 30 evaluations run first, not measured "
             + "(default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -188,9 +188,10 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
             client = PrometheusClient.builder().baseUrl(prometheusUrl).timeout(Duration.ofSeconds(30))
                     .okHttpClient(http).build();
             if (warmup > 0) {
-                Result w = run(states.resolve("warmup"), warmup, Math.min(30, evaluations), false);
-                out.printf(Locale.ROOT, "warm-up: %d bakes of 30 evaluations, %d evaluations in %.1f s%n", warmup,
-                        w.evaluations, w.seconds);
+                int each = Math.min(30, evaluations);
+                Result w = run(states.resolve("warmup"), warmup, each, false);
+                out.printf(Locale.ROOT, "warm-up: %d bakes of %d evaluations, %d evaluations in %.1f s (not measured)%n",
+                        warmup, each, w.evaluations, w.seconds);
             }
             if (bakes > 0) {
                 table(out, states.resolve("table"));
@@ -231,6 +232,8 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
         double reqPerEval = r.requests / (double) Math.max(1, r.evaluations);
         double promPerEval = r.prometheusSeconds * 1e3 / Math.max(1, r.evaluations);
         double ratio = r.prometheusSeconds > 0 ? gateSeconds / r.prometheusSeconds : Double.NaN;
+        out.printf(Locale.ROOT, "machine:        load average %.1f before, %.1f after, %d cores%n", r.loadBefore,
+                r.loadAfter, Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "threads:        peak %d live in the JVM (%d evaluation, %d timer)%n", r.peakThreads,
                 threads, timerThreads);
         out.printf(Locale.ROOT, "heap after GC:  %.1f MiB with the %d bakes held, %.1f MiB before they began: %.1f KiB "
@@ -278,6 +281,8 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
                 }
             }
         }
+        out.printf(Locale.ROOT, "machine:        load average %.1f before, %.1f after, %d cores; peak %d threads%n",
+                r.loadBefore, r.loadAfter, Runtime.getRuntime().availableProcessors(), r.peakThreads);
         out.printf(Locale.ROOT, "evaluations:    %d in %.1f s; verdicts %s; errors: %d source, %d exceptions, %d out "
                 + "of memory%s%n", r.evaluations, r.seconds, r.verdicts, r.sourceErrors, r.exceptions, r.outOfMemory,
                 r.firstProblem == null ? "" : " (first: " + r.firstProblem + ")");
@@ -361,6 +366,8 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
         long judgeCpuNanos;
         long requests;
         int peakThreads;
+        double loadBefore;
+        double loadAfter;
         long heapBefore;
         long heapAfter;
         double prometheusSeconds;
@@ -642,6 +649,7 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
             bakers.add(new Baker(run, states.resolve("bake-" + i), start, each, perEvaluation, walls, slot, done, r));
         }
         THREADS.resetPeakThreadCount();
+        r.loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Baker b = bakers.get(i);
@@ -653,6 +661,7 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
         }
         r.seconds = (System.nanoTime() - t0) / 1e9;
         r.peakThreads = THREADS.getPeakThreadCount();
+        r.loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         r.requests = requests.get() - requestsBefore;
         r.walls = walls;
         r.bakers = bakers;
