@@ -286,6 +286,9 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "evaluations:    %d in %.1f s; verdicts %s; errors: %d source, %d exceptions, %d out "
                 + "of memory%s%n", r.evaluations, r.seconds, r.verdicts, r.sourceErrors, r.exceptions, r.outOfMemory,
                 r.firstProblem == null ? "" : " (first: " + r.firstProblem + ")");
+        out.printf(Locale.ROOT, "heap after GC:  %.1f MiB with the %d bakes held at their end, %.1f MiB before: %.1f KiB "
+                + "kept per bake%n", r.heapAfter / 1048576.0, longBakes, r.heapBefore / 1048576.0,
+                (r.heapAfter - r.heapBefore) / 1024.0 / longBakes);
         if (last.n == 0) {
             out.println("growth:         no bake reached its last evaluations; nothing to compare");
             return;
