@@ -18,7 +18,11 @@ public final class GateExecutors {
         static final ExecutorService CANARY;
 
         static {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    THREADS,
+                    THREADS,
+                    60,
+                    TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(),
                     new NamingThreadFactory(new DaemonThreadFactory(), "prodgate canary evaluation"));
             pool.allowCoreThreadTimeOut(true);
@@ -26,8 +30,7 @@ public final class GateExecutors {
         }
     }
 
-    private GateExecutors() {
-    }
+    private GateExecutors() {}
 
     public static ExecutorService canary() {
         return Holder.CANARY;

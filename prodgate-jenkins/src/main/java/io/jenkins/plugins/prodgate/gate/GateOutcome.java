@@ -23,8 +23,7 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
  * returns, FAIL fails the step with the reasons and no stack trace.
  */
 public final class GateOutcome {
-    private GateOutcome() {
-    }
+    private GateOutcome() {}
 
     /**
      * Records the verdict and returns the step's result map.
@@ -33,9 +32,15 @@ public final class GateOutcome {
      * @param extra  further entries for the returned map (Serializable, sandbox-safe values only)
      * @throws AbortException for FAIL, with the reasons as its message
      */
-    public static Map<String, Object> publish(StepContext context, String gate, Verdict verdict, String headline,
-                                              List<String> reasons, @CheckForNull String report,
-                                              Map<String, Object> extra) throws Exception {
+    public static Map<String, Object> publish(
+            StepContext context,
+            String gate,
+            Verdict verdict,
+            String headline,
+            List<String> reasons,
+            @CheckForNull String report,
+            Map<String, Object> extra)
+            throws Exception {
         Run<?, ?> run = context.get(Run.class);
         TaskListener listener = context.get(TaskListener.class);
         FlowNode node = context.get(FlowNode.class);
@@ -44,16 +49,17 @@ public final class GateOutcome {
         if (node != null) {
             node.addOrReplaceAction(new LabelAction(label));
         }
-        GatesAction.record(run, new GateRecord(gate, verdict.name(), headline, reasons, report,
-                System.currentTimeMillis()));
+        GatesAction.record(
+                run, new GateRecord(gate, verdict.name(), headline, reasons, report, System.currentTimeMillis()));
         listener.getLogger().println(label);
         for (String reason : reasons) {
             listener.getLogger().println("  - " + reason);
         }
         if (report != null) {
             String root = jenkins.model.Jenkins.get().getRootUrl();
-            listener.getLogger().println(Messages.GateOutcome_Report(
-                    (root == null ? "/" : root) + run.getUrl() + GatesAction.DIR + "/reports/" + report));
+            listener.getLogger()
+                    .println(Messages.GateOutcome_Report(
+                            (root == null ? "/" : root) + run.getUrl() + GatesAction.DIR + "/reports/" + report));
         }
 
         String firstReason = reasons.isEmpty() ? verdict.name() : reasons.get(0);

@@ -98,6 +98,7 @@ final class CanaryGateExecution extends StepExecution {
     private final String name;
     /** The pipeline's block shifts the traffic ({@code canaryRollout}). */
     private final boolean block;
+
     private final String config;
     private final String configText;
     private final CanarySettings settings;
@@ -106,6 +107,7 @@ final class CanaryGateExecution extends StepExecution {
 
     /** The gate file as read before the first evaluation; null without one. */
     private GateText gateText;
+
     private boolean gateRead;
     /** The bake so far; null before it starts. Never a decided state: those end the step at once. */
     private volatile BakeState state;
@@ -115,6 +117,7 @@ final class CanaryGateExecution extends StepExecution {
      * not leave a resumed bake that never wakes up; after a restart the undecided state is simply evaluated again.
      */
     private transient boolean done;
+
     private volatile String progress = Messages.CanaryGate_Starting();
     /**
      * canaryGate: whether the current step's weight was asked for since this object was loaded. After a restart it is
@@ -138,6 +141,7 @@ final class CanaryGateExecution extends StepExecution {
     private String blockProblem;
     /** canaryRollout: a decided bake that rolls back, kept while the block takes the canary out of traffic. */
     private BakeState rollingBack;
+
     private String rollingBackHeadline;
 
     private transient volatile ScheduledFuture<?> task;
@@ -188,9 +192,15 @@ final class CanaryGateExecution extends StepExecution {
         }
     }
 
-    CanaryGateExecution(StepContext context, String name, boolean block, @CheckForNull String config,
-                        @CheckForNull String configText, CanarySettings settings, @CheckForNull String prometheusUrl,
-                        @CheckForNull String credentialsId) {
+    CanaryGateExecution(
+            StepContext context,
+            String name,
+            boolean block,
+            @CheckForNull String config,
+            @CheckForNull String configText,
+            CanarySettings settings,
+            @CheckForNull String prometheusUrl,
+            @CheckForNull String credentialsId) {
         super(context);
         this.name = name;
         this.block = block;
@@ -266,8 +276,11 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     private void wakeUpIn(long millis) {
-        task = Timer.get().schedule(() -> GateExecutors.canary().execute(this::evaluate), Math.max(0, millis),
-                TimeUnit.MILLISECONDS);
+        task = Timer.get()
+                .schedule(
+                        () -> GateExecutors.canary().execute(this::evaluate),
+                        Math.max(0, millis),
+                        TimeUnit.MILLISECONDS);
     }
 
     private void wakeUpAt(Instant at) {
@@ -340,8 +353,12 @@ final class CanaryGateExecution extends StepExecution {
             StepProgress step = state.steps().get(blockEnded);
             if (blockProblem != null) {
                 // kept until the step completes: after a restart the same stop is made again
-                decided(run, p, bake.notShifted(state, step, Messages.CanaryGate_BlockFailed(blockProblem), store),
-                        null, listener);
+                decided(
+                        run,
+                        p,
+                        bake.notShifted(state, step, Messages.CanaryGate_BlockFailed(blockProblem), store),
+                        null,
+                        listener);
                 return;
             }
             blockShifts = blockEnded + 1;
@@ -387,9 +404,11 @@ final class CanaryGateExecution extends StepExecution {
                 if (s != null) {
                     progress = baking(spec, s, "");
                 }
-                listener.getLogger().println(what.isEmpty()
-                        ? Messages.CanaryGate_ShiftedElsewhere(name, step.index() + 1, steps, percent)
-                        : Messages.CanaryGate_Shifted(name, step.index() + 1, steps, percent, what));
+                listener.getLogger()
+                        .println(
+                                what.isEmpty()
+                                        ? Messages.CanaryGate_ShiftedElsewhere(name, step.index() + 1, steps, percent)
+                                        : Messages.CanaryGate_Shifted(name, step.index() + 1, steps, percent, what));
             }
 
             @Override
@@ -406,16 +425,35 @@ final class CanaryGateExecution extends StepExecution {
         String slos = String.join(", ", spec.slos().stream().map(s -> s.name()).toList());
         if (spec.rollout().isPresent()) {
             Rollout rollout = spec.rollout().get();
-            String steps = String.join(", ", rollout.steps().stream().map(s -> Messages.CanaryGate_StepBake(
-                    Numbers.percent(s.weight()), Durations.human(s.bake()))).toList());
-            listener.getLogger().println(Messages.CanaryGate_StartedSteps(name, rollout.steps().size(), steps,
-                    Durations.human(spec.bake()), Durations.human(spec.interval()), spec.canarySelector(),
-                    spec.baselineSelector(), slos, p.connection()));
+            String steps = String.join(
+                    ", ",
+                    rollout.steps().stream()
+                            .map(s -> Messages.CanaryGate_StepBake(
+                                    Numbers.percent(s.weight()), Durations.human(s.bake())))
+                            .toList());
+            listener.getLogger()
+                    .println(Messages.CanaryGate_StartedSteps(
+                            name,
+                            rollout.steps().size(),
+                            steps,
+                            Durations.human(spec.bake()),
+                            Durations.human(spec.interval()),
+                            spec.canarySelector(),
+                            spec.baselineSelector(),
+                            slos,
+                            p.connection()));
             return;
         }
-        listener.getLogger().println(Messages.CanaryGate_Started(name, Durations.human(spec.bake()),
-                Durations.human(spec.interval()), spec.evaluations(), spec.canarySelector(), spec.baselineSelector(),
-                slos, p.connection()));
+        listener.getLogger()
+                .println(Messages.CanaryGate_Started(
+                        name,
+                        Durations.human(spec.bake()),
+                        Durations.human(spec.interval()),
+                        spec.evaluations(),
+                        spec.canarySelector(),
+                        spec.baselineSelector(),
+                        slos,
+                        p.connection()));
         // what this bake can decide at the recent traffic, as prodgate plan computes it
         p.bake().plan(started.startedAt()).announcement().forEach(listener.getLogger()::println);
     }
@@ -428,13 +466,17 @@ final class CanaryGateExecution extends StepExecution {
         label(Messages.CanaryGate_ShiftingLabel(name, step.index() + 1, steps, percent));
         progress = Messages.CanaryGate_Shifting(step.index() + 1, steps, percent, weight);
         listener.getLogger().println(Messages.CanaryGate_BlockStarts(name, step.index() + 1, steps, weight));
-        invoke(Map.of(WEIGHT, weight, STEP, String.valueOf(step.index() + 1)),
-                Messages.CanaryGate_BlockName(percent, step.index() + 1, steps), step.index());
+        invoke(
+                Map.of(WEIGHT, weight, STEP, String.valueOf(step.index() + 1)),
+                Messages.CanaryGate_BlockName(percent, step.index() + 1, steps),
+                step.index());
     }
 
     /** canaryRollout: runs the block with the weight 0 before the gate file's rollback runs. */
     private void runZeroBlock(TaskListener listener, BakeState decided) throws Exception {
-        listener.getLogger().println(Messages.CanaryGate_ZeroBlockStarts(name, decided.decision().verdict()));
+        listener.getLogger()
+                .println(Messages.CanaryGate_ZeroBlockStarts(
+                        name, decided.decision().verdict()));
         progress = Messages.CanaryGate_ZeroShifting();
         invoke(Map.of(WEIGHT, "0", STEP, "0"), Messages.CanaryGate_ZeroBlockName(), ZERO);
     }
@@ -454,8 +496,8 @@ final class CanaryGateExecution extends StepExecution {
         BodyExecution body;
         try {
             body = c.newBodyInvoker()
-                    .withContext(EnvironmentExpander.merge(c.get(EnvironmentExpander.class),
-                            EnvironmentExpander.constant(env)))
+                    .withContext(EnvironmentExpander.merge(
+                            c.get(EnvironmentExpander.class), EnvironmentExpander.constant(env)))
                     .withDisplayName(displayName)
                     .withCallback(new BlockDone(step))
                     .start();
@@ -488,8 +530,9 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     /** A verdict: canaryRollout first takes the canary out of traffic with the block if it rolls back. */
-    private void decided(Run<?, ?> run, Prepared p, BakeState decided, @CheckForNull Judgement judgement,
-                         TaskListener listener) throws Exception {
+    private void decided(
+            Run<?, ?> run, Prepared p, BakeState decided, @CheckForNull Judgement judgement, TaskListener listener)
+            throws Exception {
         String headline = headline(decided, judgement, p.spec());
         if (block && p.bake().rollsBack(decided)) {
             rollingBack = decided;
@@ -539,7 +582,8 @@ final class CanaryGateExecution extends StepExecution {
         GateFile file = gateText == null ? null : gateText.parse();
         CanarySpec spec = settings.spec(file == null ? Optional.empty() : file.canary());
         // with a gate file, its traffic action, rollback section and canary.onFail apply
-        CanaryRun canary = file != null ? CanaryRun.of(file, spec)
+        CanaryRun canary = file != null
+                ? CanaryRun.of(file, spec)
                 : CanaryRun.of(name, "inline:" + sha256(settings.fingerprint()), spec);
         refuse(canary, file, spec);
         EnvVars env = getContext().get(EnvVars.class);
@@ -549,12 +593,17 @@ final class CanaryGateExecution extends StepExecution {
         // stays silent.
         RunContext context = RunContext.builder().env(vars).build();
         TrafficControl traffic = block ? zeroByTheBlock() : trafficAction(canary, context);
-        PrometheusConnection.Opened connection = PrometheusConnection.open(run, vars,
+        PrometheusConnection.Opened connection = PrometheusConnection.open(
+                run,
+                vars,
                 gateText == null ? name : gateText.name(),
-                file == null ? Optional.empty() : file.prometheus(), prometheusUrl, credentialsId,
+                file == null ? Optional.empty() : file.prometheus(),
+                prometheusUrl,
+                credentialsId,
                 ProdgateConfiguration.get());
         ProofRequirement proof = spec.requireRollbackProof()
-                ? new BuildRollbackProofs(run, spec.maxProofAge(), listener) : ProofRequirement.none();
+                ? new BuildRollbackProofs(run, spec.maxProofAge(), listener)
+                : ProofRequirement.none();
         CanaryRun.Bake bake = canary.bake(context, new PrometheusEvidence(connection.client()), proof)
                 .shifting(traffic);
         if (block) {
@@ -583,8 +632,13 @@ final class CanaryGateExecution extends StepExecution {
         }
         List<String> problems = new ArrayList<>();
         for (String field : canary.commandFields()) {
-            problems.add(Messages.CanaryGate_NoCommands(name, where, field, field.startsWith("canary.")
-                    ? Messages.CanaryGate_NoTrafficCommand() : Messages.CanaryGate_NoRollbackCommand()));
+            problems.add(Messages.CanaryGate_NoCommands(
+                    name,
+                    where,
+                    field,
+                    field.startsWith("canary.")
+                            ? Messages.CanaryGate_NoTrafficCommand()
+                            : Messages.CanaryGate_NoRollbackCommand()));
         }
         for (String field : canary.secretFileFields()) {
             problems.add(Messages.CanaryGate_NoSecretFiles(name, where, field));
@@ -648,18 +702,27 @@ final class CanaryGateExecution extends StepExecution {
             String reportFile = html.getFileName().toString();
             String shown = headline;
             if (p.bake().rollsBack(decided)) {
-                listener.getLogger().println(Messages.CanaryGate_RollingBack(name, decision.verdict(),
-                        decision.verdict() == Verdict.FAIL ? "Fail" : "Inconclusive"));
+                listener.getLogger()
+                        .println(Messages.CanaryGate_RollingBack(
+                                name,
+                                decision.verdict(),
+                                decision.verdict() == Verdict.FAIL ? "Fail" : "Inconclusive"));
             }
             try {
-                CanaryReport written = p.bake().finish(decided, new ReportFiles(Optional.of(json),
-                        Optional.of(dir.resolve(report + ".xml")), Optional.of(html)));
-                extra.put("junitXml", JUnitXml.render(CanaryRun.JUNIT_SUITE, decision.decidedAt(),
-                        written.testCases()));
+                CanaryReport written = p.bake()
+                        .finish(
+                                decided,
+                                new ReportFiles(
+                                        Optional.of(json),
+                                        Optional.of(dir.resolve(report + ".xml")),
+                                        Optional.of(html)));
+                extra.put(
+                        "junitXml", JUnitXml.render(CanaryRun.JUNIT_SUITE, decision.decidedAt(), written.testCases()));
                 CanaryReport.Restore restore = written.restore();
                 if (restore != null) {
                     String took = Durations.human(Duration.ofMillis(Math.round(restore.timeToRestore() * 1000)));
-                    String outcome = restore.restored() ? Messages.CanaryGate_Restored(took)
+                    String outcome = restore.restored()
+                            ? Messages.CanaryGate_Restored(took)
                             : Messages.CanaryGate_NotRestored(took);
                     listener.getLogger().println(name + ": " + outcome);
                     if (!restore.traffic().isEmpty()) {
@@ -674,12 +737,14 @@ final class CanaryGateExecution extends StepExecution {
                 // the verdict stands without its reports: say so, and link what was written
                 LOGGER.log(Level.WARNING, name + ": could not write the reports of " + report, e);
                 listener.getLogger().println("prodgate: could not write the reports: " + e.getMessage());
-                reportFile = Files.exists(html) ? reportFile : Files.exists(json) ? json.getFileName().toString()
-                        : null;
+                reportFile = Files.exists(html)
+                        ? reportFile
+                        : Files.exists(json) ? json.getFileName().toString() : null;
             }
-            List<String> reasons = decision.reasons().stream().map(Reason::message).toList();
-            Map<String, Object> result = GateOutcome.publish(getContext(), name, decision.verdict(), shown, reasons,
-                    reportFile, extra);
+            List<String> reasons =
+                    decision.reasons().stream().map(Reason::message).toList();
+            Map<String, Object> result =
+                    GateOutcome.publish(getContext(), name, decision.verdict(), shown, reasons, reportFile, extra);
             getContext().onSuccess(result);
         } catch (Exception failedOrBroken) { // FAIL arrives here as an AbortException carrying the reasons
             getContext().onFailure(failedOrBroken);
@@ -723,9 +788,14 @@ final class CanaryGateExecution extends StepExecution {
         if (e == null) {
             return;
         }
-        listener.getLogger().println(Messages.CanaryGate_Evaluation(name, step.state().evaluations().size(),
-                spec.evaluations(), e.at(), Durations.human(Duration.between(e.from(), e.at())),
-                statusLine(step.judgement())));
+        listener.getLogger()
+                .println(Messages.CanaryGate_Evaluation(
+                        name,
+                        step.state().evaluations().size(),
+                        spec.evaluations(),
+                        e.at(),
+                        Durations.human(Duration.between(e.from(), e.at())),
+                        statusLine(step.judgement())));
         for (SloEvidence slo : e.slos()) {
             missing(listener, slo.slo(), "canary", slo.canary());
             missing(listener, slo.slo(), "baseline", slo.baseline());
@@ -742,7 +812,11 @@ final class CanaryGateExecution extends StepExecution {
         if (judgement == null) {
             return "";
         }
-        return String.join("; ", judgement.slos().stream().map(s -> s.summary() + " [" + s.state() + "]").toList());
+        return String.join(
+                "; ",
+                judgement.slos().stream()
+                        .map(s -> s.summary() + " [" + s.state() + "]")
+                        .toList());
     }
 
     /**
@@ -755,8 +829,9 @@ final class CanaryGateExecution extends StepExecution {
         if (!slo.isEmpty()) {
             parts.add(slo);
         }
-        decided.currentStep().ifPresent(step -> parts.add(Messages.CanaryGate_AtStep(step.index() + 1, steps(spec),
-                Numbers.percent(step.weight()))));
+        decided.currentStep()
+                .ifPresent(step -> parts.add(
+                        Messages.CanaryGate_AtStep(step.index() + 1, steps(spec), Numbers.percent(step.weight()))));
         return String.join(", ", parts);
     }
 
@@ -764,10 +839,16 @@ final class CanaryGateExecution extends StepExecution {
         if (judgement == null || judgement.slos().isEmpty()) {
             return "";
         }
-        String subject = decision.reasons().stream().map(Reason::subject).filter(s -> !s.isEmpty()).findFirst()
+        String subject = decision.reasons().stream()
+                .map(Reason::subject)
+                .filter(s -> !s.isEmpty())
+                .findFirst()
                 .orElse(judgement.slos().get(0).name());
-        return judgement.slos().stream().filter(s -> s.name().equals(subject)).findFirst()
-                .map(SloStatus::summary).orElse("");
+        return judgement.slos().stream()
+                .filter(s -> s.name().equals(subject))
+                .findFirst()
+                .map(SloStatus::summary)
+                .orElse("");
     }
 
     /** How many steps a progressive canary has; 0 without. */
@@ -777,11 +858,16 @@ final class CanaryGateExecution extends StepExecution {
 
     /** The step's status: the evaluations so far and, for a progressive canary, the step it bakes. */
     private static String baking(CanarySpec spec, BakeState s, String status) {
-        String line = s.currentStep().map(step -> Messages.CanaryGate_BakingStep(step.index() + 1, steps(spec),
-                        Numbers.percent(step.weight()), s.evaluations().size(), spec.evaluations(),
+        String line = s.currentStep()
+                .map(step -> Messages.CanaryGate_BakingStep(
+                        step.index() + 1,
+                        steps(spec),
+                        Numbers.percent(step.weight()),
+                        s.evaluations().size(),
+                        spec.evaluations(),
                         s.nextEvaluationAt()))
-                .orElseGet(() -> Messages.CanaryGate_Baking(s.evaluations().size(), spec.evaluations(),
-                        s.nextEvaluationAt()));
+                .orElseGet(() ->
+                        Messages.CanaryGate_Baking(s.evaluations().size(), spec.evaluations(), s.nextEvaluationAt()));
         return status.isEmpty() ? line : line + " " + status;
     }
 
@@ -798,7 +884,7 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     private static String sha256(String text) throws java.security.NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

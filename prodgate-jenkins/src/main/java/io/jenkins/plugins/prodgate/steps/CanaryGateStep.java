@@ -48,8 +48,7 @@ public class CanaryGateStep extends Step {
     private String credentialsId;
 
     @DataBoundConstructor
-    public CanaryGateStep() {
-    }
+    public CanaryGateStep() {}
 
     @CheckForNull
     public String getConfig() {
@@ -168,10 +167,17 @@ public class CanaryGateStep extends Step {
     public StepExecution start(StepContext context) throws Exception {
         // Copy everything now, global defaults included: the execution must judge with the same settings after a
         // restart. No I/O here (CPS VM thread); the gate file is read by the first evaluation.
-        CanarySettings settings = new CanarySettings(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
-                requireRollbackProof, maxProofAge, ProdgateConfiguration.get());
-        return new CanaryGateExecution(context, functionName(), shiftsWithBlock(), config, configText, settings,
-                prometheusUrl, credentialsId);
+        CanarySettings settings = new CanarySettings(
+                canarySelector,
+                baselineSelector,
+                bake,
+                interval,
+                falseAlarmRate,
+                requireRollbackProof,
+                maxProofAge,
+                ProdgateConfiguration.get());
+        return new CanaryGateExecution(
+                context, functionName(), shiftsWithBlock(), config, configText, settings, prometheusUrl, credentialsId);
     }
 
     /** The step's name in messages, labels and the build's gate records. */
@@ -216,22 +222,28 @@ public class CanaryGateStep extends Step {
 
         /** Credentials the job may use, for the snippet generator. */
         @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String prometheusUrl,
-                                                     @QueryParameter String credentialsId) {
+        public ListBoxModel doFillCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String prometheusUrl, @QueryParameter String credentialsId) {
             return credentialItems(item, prometheusUrl, credentialsId);
         }
 
         static ListBoxModel credentialItems(@CheckForNull Item item, String url, String current) {
             StandardListBoxModel result = new StandardListBoxModel();
-            if (item == null ? !jenkins.model.Jenkins.get().hasPermission(jenkins.model.Jenkins.ADMINISTER)
+            if (item == null
+                    ? !jenkins.model.Jenkins.get().hasPermission(jenkins.model.Jenkins.ADMINISTER)
                     : !item.hasPermission(Item.EXTENDED_READ)
                             && !item.hasPermission(com.cloudbees.plugins.credentials.CredentialsProvider.USE_ITEM)) {
                 return result.includeCurrentValue(current);
             }
             return result.includeEmptyValue()
-                    .includeMatchingAs(item instanceof hudson.model.Queue.Task task ? Tasks.getAuthenticationOf2(task)
-                                    : ACL.SYSTEM2, item, StandardCredentials.class,
-                            com.cloudbees.plugins.credentials.domains.URIRequirementBuilder.fromUri(url).build(),
+                    .includeMatchingAs(
+                            item instanceof hudson.model.Queue.Task task
+                                    ? Tasks.getAuthenticationOf2(task)
+                                    : ACL.SYSTEM2,
+                            item,
+                            StandardCredentials.class,
+                            com.cloudbees.plugins.credentials.domains.URIRequirementBuilder.fromUri(url)
+                                    .build(),
                             PrometheusConnection.USABLE)
                     .includeCurrentValue(current);
         }

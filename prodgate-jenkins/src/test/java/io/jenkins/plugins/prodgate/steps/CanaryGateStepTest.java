@@ -72,7 +72,8 @@ class CanaryGateStepTest {
 
     @Test
     void healthyCanaryPassesOutsideNode() throws Exception {
-        WorkflowRun b = run("def r = canaryGate " + INLINE + "\necho \"verdict=${r.verdict} evaluations=${r.evaluations}\"",
+        WorkflowRun b = run(
+                "def r = canaryGate " + INLINE + "\necho \"verdict=${r.verdict} evaluations=${r.evaluations}\"",
                 Result.SUCCESS);
         r.assertLogContains("verdict=PASS evaluations=3", b);
         r.assertLogContains("canaryGate: evaluation 1/3", b);
@@ -170,8 +171,13 @@ class CanaryGateStepTest {
 
     @Test
     void theGlobalCredentialGoesOnlyToTheGlobalUrl() throws Exception {
-        CredentialsProvider.lookupStores(r.jenkins).iterator().next().addCredentials(Domain.global(),
-                new StringCredentialsImpl(CredentialsScope.GLOBAL, "prom", "token", Secret.fromString("s3cret")));
+        CredentialsProvider.lookupStores(r.jenkins)
+                .iterator()
+                .next()
+                .addCredentials(
+                        Domain.global(),
+                        new StringCredentialsImpl(
+                                CredentialsScope.GLOBAL, "prom", "token", Secret.fromString("s3cret")));
         ProdgateConfiguration.get().setCredentialsId("prom");
         WorkflowRun first = run("canaryGate " + INLINE, Result.SUCCESS);
         assertThat(prod.authorizations(), everyItem(is("Bearer s3cret")));
@@ -191,7 +197,8 @@ class CanaryGateStepTest {
 
     @Test
     void aRequiredRollbackProofThatIsMissingKeepsTheCanaryFromPassing() throws Exception {
-        WorkflowRun b = run("def r = canaryGate requireRollbackProof: true, " + INLINE + "\necho \"verdict=${r.verdict}\"",
+        WorkflowRun b = run(
+                "def r = canaryGate requireRollbackProof: true, " + INLINE + "\necho \"verdict=${r.verdict}\"",
                 Result.UNSTABLE);
         r.assertLogContains("verdict=INCONCLUSIVE", b);
         r.assertLogContains("no rollback proof", b);

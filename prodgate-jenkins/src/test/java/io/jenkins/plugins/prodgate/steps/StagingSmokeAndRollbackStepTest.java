@@ -58,7 +58,8 @@ class StagingSmokeAndRollbackStepTest {
 
     @Test
     void healthyStagingPasses() throws Exception {
-        WorkflowRun b = run("""
+        WorkflowRun b =
+                run("""
                 node {
                   writeFile file: 'gate.yaml', text: '''%s'''
                   def r = stagingSmoke config: 'gate.yaml'
@@ -73,7 +74,8 @@ class StagingSmokeAndRollbackStepTest {
 
     @Test
     void aFailedCheckFailsTheStage() throws Exception {
-        WorkflowRun b = run("""
+        WorkflowRun b = run(
+                """
                 node {
                   stage('Staging') {
                     stagingSmoke configText: '''%s'''
