@@ -55,11 +55,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
-import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.actions.LabelAction;
 import org.jenkinsci.plugins.workflow.graph.FlowNode;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
@@ -69,8 +67,10 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 
 /**
- * A bake without a thread: the shared {@link Timer} wakes it at each evaluation time and hands the work to the plugin's
- * own pool, which queries Prometheus, saves the bake state and schedules the next wake-up.
+ * A bake without a thread: the plugin's pool ({@link GateExecutors}) wakes it at each evaluation time, queries
+ * Prometheus, saves the bake state and schedules the next wake-up. The pool is the running Jenkins instance's: at
+ * shutdown its wake-ups are cancelled and nothing more completes through it, so this object, left over from a Jenkins
+ * that shut down, can never fire into the run that resumes from the saved state.
  *
  * <p>The bake state holds absolute times and every evaluation so far, and the judge is deterministic on it. After a
  * restart the evaluations that fell due while Jenkins was down are made at their own times, one by one, so the verdict
@@ -145,6 +145,9 @@ final class CanaryGateExecution extends StepExecution {
     private String rollingBackHeadline;
 
     private transient volatile ScheduledFuture<?> task;
+    /** The pool of the Jenkins instance that started or resumed this bake; see {@link GateExecutors}. */
+    private transient volatile GateExecutors.Session session;
+
     private transient Prepared prepared;
 
     /** What is rebuilt from the persisted fields after a restart. */
@@ -213,12 +216,14 @@ final class CanaryGateExecution extends StepExecution {
 
     @Override
     public boolean start() {
+        session = GateExecutors.current();
         wakeUpIn(0);
         return false;
     }
 
     @Override
     public void onResume() {
+        session = GateExecutors.current();
         synchronized (this) {
             if (done || inBlock) {
                 return; // a block that was running goes on with the build; its callback wakes the bake
@@ -247,10 +252,12 @@ final class CanaryGateExecution extends StepExecution {
         if (!wasDone && p != null && state != null) {
             // a bake stopped without a verdict takes the canary out of traffic, as the CLI does when interrupted
             TaskListener listener = getContext().get(TaskListener.class);
-            GateExecutors.canary().execute(() -> {
+            if (!session().execute(() -> {
                 leaveTraffic(p, listener);
                 p.client().close();
-            });
+            })) {
+                close(); // Jenkins is shutting down
+            }
         } else {
             close();
         }
@@ -262,13 +269,27 @@ final class CanaryGateExecution extends StepExecution {
         return progress;
     }
 
-    private synchronized boolean isDone() {
-        return done;
+    /** The session this bake runs in; one that was neither started nor resumed here takes the current one. */
+    private GateExecutors.Session session() {
+        GateExecutors.Session s = session;
+        if (s == null) {
+            s = GateExecutors.current();
+            session = s;
+        }
+        return s;
     }
 
-    /** Claims the right to complete the step; false when stop() or another completion came first. */
+    /** Done, or its Jenkins shut down: then the bake goes on from its saved state in the next one. */
+    private synchronized boolean isDone() {
+        return done || session().isClosed();
+    }
+
+    /**
+     * Claims the right to complete the step; false when stop() or another completion came first, or when the Jenkins
+     * this bake ran in shut down (the resumed bake completes it).
+     */
     private synchronized boolean claimCompletion() {
-        if (done) {
+        if (done || session().isClosed()) {
             return false;
         }
         done = true;
@@ -276,11 +297,7 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     private void wakeUpIn(long millis) {
-        task = Timer.get()
-                .schedule(
-                        () -> GateExecutors.canary().execute(this::evaluate),
-                        Math.max(0, millis),
-                        TimeUnit.MILLISECONDS);
+        task = session().schedule(this::evaluate, millis);
     }
 
     private void wakeUpAt(Instant at) {
@@ -310,7 +327,7 @@ final class CanaryGateExecution extends StepExecution {
             fail(e);
         } catch (Exception | LinkageError e) {
             Jenkins jenkins = Jenkins.getInstanceOrNull();
-            if (jenkins == null || jenkins.isTerminating()) {
+            if (session().isClosed() || jenkins == null || jenkins.isTerminating()) {
                 // the controller is going down: the saved state is resumed by onResume(), so do not fail the bake
                 LOGGER.log(Level.FINE, name + ": Jenkins is shutting down; the bake resumes after the restart", e);
                 return;
@@ -521,12 +538,12 @@ final class CanaryGateExecution extends StepExecution {
             running = null;
             blockEnded = step;
             blockProblem = problem;
-            if (done) {
+            if (done || session().isClosed()) {
                 return;
             }
         }
         getContext().saveState();
-        GateExecutors.canary().execute(this::evaluate);
+        session().execute(this::evaluate);
     }
 
     /** A verdict: canaryRollout first takes the canary out of traffic with the block if it rolls back. */
@@ -746,8 +763,20 @@ final class CanaryGateExecution extends StepExecution {
             Map<String, Object> result =
                     GateOutcome.publish(getContext(), name, decision.verdict(), shown, reasons, reportFile, extra);
             getContext().onSuccess(result);
-        } catch (Exception failedOrBroken) { // FAIL arrives here as an AbortException carrying the reasons
-            getContext().onFailure(failedOrBroken);
+        } catch (AbortException failed) { // FAIL arrives here, carrying the reasons
+            getContext().onFailure(failed);
+        } catch (Exception broken) {
+            // the verdict stands: a FAIL still ends the step with its reasons, whatever broke on the way
+            LOGGER.log(Level.WARNING, name + ": could not publish the verdict " + decision.verdict(), broken);
+            getContext()
+                    .onFailure(
+                            decision.verdict() == Verdict.FAIL
+                                    ? GateOutcome.failure(
+                                            name,
+                                            decision.reasons().stream()
+                                                    .map(Reason::message)
+                                                    .toList())
+                                    : broken);
         }
     }
 
