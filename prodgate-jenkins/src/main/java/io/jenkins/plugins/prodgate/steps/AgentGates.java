@@ -10,6 +10,7 @@ import io.jenkins.plugins.prodgate.gate.GateOutcome;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
 import io.prodgate.core.util.Durations;
 import io.prodgate.core.verdict.Verdict;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -68,7 +69,16 @@ final class AgentGates {
         String file = name + "-"
                 + context.get(org.jenkinsci.plugins.workflow.graph.FlowNode.class)
                         .getId();
-        String report = BuildReports.writeRendered(GatesAction.reportDir(run), file, result.json(), result.junitXml());
+        String report;
+        try {
+            report = BuildReports.writeRendered(GatesAction.reportDir(run), file, result.json(), result.junitXml());
+        } catch (IOException e) {
+            // the verdict stands without its reports in the build (the JUnit XML is in the workspace)
+            context.get(TaskListener.class)
+                    .getLogger()
+                    .println(name + ": could not keep the reports with the build: " + e.getMessage());
+            report = null;
+        }
         Map<String, Object> all = new java.util.HashMap<>(extra);
         all.put("junitXml", result.junitXml());
         return GateOutcome.publish(
