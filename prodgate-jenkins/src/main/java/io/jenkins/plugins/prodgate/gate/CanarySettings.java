@@ -84,7 +84,8 @@ public final class CanarySettings implements Serializable {
             }
             double far = falseAlarmRate != null ? falseAlarmRate : base.falseAlarmRate();
             if (!CanaryLimits.FALSE_ALARM_RATE.contains(far)) {
-                throw new AbortException(Messages.CanarySettings_FalseAlarmRate(far));
+                throw new AbortException(Messages.CanarySettings_FalseAlarmRate(
+                        java.math.BigDecimal.valueOf(far).toPlainString()));
             }
             // a step can ask for a proof, never waive one the gate file or the administrator requires: an
             // unticked box in the Snippet Generator must not switch a safety net off

@@ -5,6 +5,7 @@ import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import com.cloudbees.plugins.credentials.domains.URIRequirementBuilder;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.AbortException;
 import hudson.ProxyConfiguration;
@@ -86,8 +87,12 @@ public final class PrometheusConnection {
         String auth;
         try {
             if (stepCredentialsId != null) {
-                StandardCredentials c =
-                        CredentialsProvider.findCredentialById(stepCredentialsId, StandardCredentials.class, run);
+                // as the build's user, and only a credential whose domain (if any) covers this URL
+                StandardCredentials c = CredentialsProvider.findCredentialById(
+                        stepCredentialsId,
+                        StandardCredentials.class,
+                        run,
+                        URIRequirementBuilder.fromUri(url).build());
                 if (c == null || !USABLE.matches(c)) {
                     throw new AbortException(Messages.PrometheusConnection_NoCredentials(stepCredentialsId));
                 }

@@ -127,9 +127,13 @@ public class CanaryGateStep extends Step {
         return requireRollbackProof;
     }
 
+    /**
+     * Only {@code true} is kept: a step can require a proof, never waive one, so {@code false} means what leaving it
+     * out means, and the Snippet Generator does not write {@code requireRollbackProof: false} for an unticked box.
+     */
     @DataBoundSetter
     public void setRequireRollbackProof(Boolean requireRollbackProof) {
-        this.requireRollbackProof = requireRollbackProof;
+        this.requireRollbackProof = Boolean.TRUE.equals(requireRollbackProof) ? Boolean.TRUE : null;
     }
 
     @CheckForNull
