@@ -55,9 +55,25 @@ class CanaryGateRestartTest {
             WorkflowRun b =
                     j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatusSuccess(j.waitForCompletion(b));
-            // every point of the grid was evaluated, including those that fell due while Jenkins was down
+            // every point of the grid was evaluated, including those that fell due while Jenkins was down, and
+            // no more: the verdict and the count of an uninterrupted bake of 6s every 1s
             j.assertLogContains("verdict=PASS evaluations=6", b);
+            assertResumed(b, 6);
         });
+    }
+
+    /**
+     * The bake resumed from its saved state rather than starting over (which would also reach a verdict): it began
+     * once, and its first evaluation, saved before the restart, was not made again.
+     */
+    private static void assertResumed(WorkflowRun b, int evaluations) throws Exception {
+        String log = JenkinsRule.getLog(b);
+        assertThat(log, occurrences(log, "canaryGate: baking for "), is(1));
+        assertThat(log, occurrences(log, "canaryGate: evaluation 1/" + evaluations + " "), is(1));
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
     @Test
@@ -82,6 +98,11 @@ class CanaryGateRestartTest {
                     j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatus(hudson.model.Result.FAILURE, j.waitForCompletion(b));
             j.assertLogContains("canaryGate: FAIL", b);
+            // the reasons end the step, as an AbortException's message, without a stack trace
+            j.assertLogContains("ERROR: canaryGate: FAIL: ", b);
+            j.assertLogNotContains("Found unhandled", b);
+            // judged on the saved bake: it began once, before the restart
+            assertResumed(b, 6);
         });
     }
 
