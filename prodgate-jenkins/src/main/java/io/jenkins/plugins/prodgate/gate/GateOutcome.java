@@ -83,7 +83,7 @@ public final class GateOutcome {
                 if (node != null) {
                     try {
                         node.addOrReplaceAction(new WarningAction(Result.UNSTABLE).withMessage(message));
-                    } catch (IOException | RuntimeException e) {
+                    } catch (RuntimeException e) {
                         LOGGER.log(Level.WARNING, gate + ": could not mark the stage unstable on " + run, e);
                     }
                 }
