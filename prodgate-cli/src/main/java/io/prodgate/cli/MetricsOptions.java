@@ -56,7 +56,8 @@ final class MetricsOptions {
         if (service != null) {
             return service;
         }
-        String name = gateFile.getFileName().toString();
+        Path file = gateFile.getFileName();
+        String name = file == null ? "prodgate" : file.toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
     }

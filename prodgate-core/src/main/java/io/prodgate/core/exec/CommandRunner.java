@@ -3,7 +3,6 @@ package io.prodgate.core.exec;
 import io.prodgate.core.config.SecretSet;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +51,11 @@ public final class CommandRunner {
             return CommandRun.notStarted(
                     secrets.redact("cannot start " + program + " in " + dir + ": " + e.getMessage()), since(start));
         }
-        closeQuietly(process.getOutputStream()); // no input: a command waiting on stdin would hang until the timeout
+        try {
+            process.getOutputStream().close(); // no input: a command waiting on stdin would hang until the timeout
+        } catch (IOException e) {
+            // nothing to close
+        }
         HeadTail sink = new HeadTail(OUTPUT_LIMIT / 2);
         Thread reader = new Thread(() -> pump(process.getInputStream(), sink), "prodgate-output-" + process.pid());
         reader.setDaemon(true); // a background child may hold the pipe open long after the command itself ended
@@ -120,7 +123,7 @@ public final class CommandRunner {
         }
     }
 
-    private static void pump(InputStream in, OutputStream sink) {
+    private static void pump(InputStream in, HeadTail sink) {
         byte[] buf = new byte[8192];
         try (in) {
             int n;
@@ -140,20 +143,13 @@ public final class CommandRunner {
         }
     }
 
-    private static void closeQuietly(OutputStream out) {
-        try {
-            out.close();
-        } catch (IOException e) {
-            // nothing to close
-        }
-    }
-
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /** Keeps the first and the last {@code half} bytes of a stream: how it started and how it ended. */
-    private static final class HeadTail extends OutputStream {
+    /** The head and the tail of a command's output, in memory (not a stream: there is nothing to close). */
+    private static final class HeadTail {
         private final int half;
         private final byte[] head;
         private final byte[] tail;
@@ -166,8 +162,7 @@ public final class CommandRunner {
             this.tail = new byte[half];
         }
 
-        @Override
-        public synchronized void write(int b) {
+        synchronized void write(int b) {
             if (headLen < half) {
                 head[headLen++] = (byte) b;
             } else {
@@ -175,8 +170,7 @@ public final class CommandRunner {
             }
         }
 
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
+        synchronized void write(byte[] b, int off, int len) {
             for (int i = 0; i < len; i++) {
                 write(b[off + i]);
             }

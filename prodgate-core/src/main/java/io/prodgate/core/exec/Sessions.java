@@ -70,7 +70,7 @@ final class Sessions {
                 int close = stat.lastIndexOf(')');
                 String[] f = stat.substring(close + 2).split(" ");
                 if (f.length > 3 && Long.parseLong(f[3]) == session && !f[0].equals("Z") && !f[0].equals("X")) {
-                    out.add(new Member(Long.parseLong(proc.getFileName().toString()), Long.parseLong(f[2]),
+                    out.add(new Member(Long.parseLong(String.valueOf(proc.getFileName())), Long.parseLong(f[2]),
                             stat.substring(open + 1, close)));
                 }
             }

@@ -44,7 +44,7 @@ public final class CanaryHtml {
                             : p.canary() == null ? null : p.canary().value())).toList();
             List<TimelineSvg.Point> baseline = ratio ? s.evaluations().stream()
                     .map(p -> new TimelineSvg.Point(p.at(), p.baselineRatio())).toList() : List.of();
-            Double threshold = ratio ? 1 - s.objective() / 100 : s.max() != null ? s.max() : s.min();
+            Double threshold = ratio ? Double.valueOf(1 - s.objective() / 100) : s.max() != null ? s.max() : s.min();
             String label = ratio ? "budget " + TimelineSvg.label(threshold, true) : s.bounds();
             String decision = r.verdict() == null ? null : r.verdict() + " at " + minutes(r);
             h.raw(TimelineSvg.render("timeline-" + s.name(), r.startedAt(), r.endsAt(), canary, baseline, threshold,

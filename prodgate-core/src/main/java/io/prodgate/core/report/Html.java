@@ -100,6 +100,9 @@ final class Html {
     static void write(Path file, String page) throws IOException {
         Reports.writeAtomically(file, page);
         Path folder = file.toAbsolutePath().getParent();
+        if (folder == null) {
+            throw new IOException("not a report file: " + file);
+        }
         Path css = folder.resolve(STYLESHEET);
         if (!Files.isRegularFile(css) || !Files.readString(css, StandardCharsets.UTF_8).equals(STYLE)) {
             Reports.writeAtomically(css, STYLE);

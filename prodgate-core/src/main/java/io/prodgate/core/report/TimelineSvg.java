@@ -80,8 +80,9 @@ final class TimelineSvg {
         }
         long minutes = Duration.between(start, end).toMinutes();
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">0</text>", LEFT, H - 8));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", W - RIGHT, H - 8,
-                minutes > 0 ? minutes + " min" : Duration.between(start, end).toSeconds() + " s"));
+        boolean inMinutes = minutes > 0;
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d %s</text>", W - RIGHT,
+                H - 8, inMinutes ? minutes : Duration.between(start, end).toSeconds(), inMinutes ? "min" : "s"));
         if (threshold != null) {
             double yy = y.applyAsDouble(threshold);
             s.append(String.format(Locale.ROOT, "<line class=\"threshold\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
@@ -97,8 +98,8 @@ final class TimelineSvg {
             s.append(String.format(Locale.ROOT, "<text class=\"step-label\" x=\"%.1f\" y=\"%d\">%s</text>", xx + 3,
                     H - BOTTOM - 4, Html.esc(m.label())));
         }
-        s.append(polyline("baseline", baseline, x, y, BASELINE));
-        s.append(polyline("canary", canary, x, y, CANARY));
+        polyline(s, "baseline", baseline, x, y, BASELINE);
+        polyline(s, "canary", canary, x, y, CANARY);
         if (decidedAt != null) {
             double xx = x.apply(decidedAt);
             s.append(String.format(Locale.ROOT, "<line class=\"decision\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
@@ -110,19 +111,24 @@ final class TimelineSvg {
         return s.toString();
     }
 
-    private static String polyline(String cls, List<Point> points, java.util.function.Function<Instant, Double> x,
-                                   java.util.function.DoubleUnaryOperator y, String colour) {
-        List<String> coords = new ArrayList<>();
+    private static void polyline(StringBuilder s, String cls, List<Point> points,
+                                 java.util.function.Function<Instant, Double> x,
+                                 java.util.function.DoubleUnaryOperator y, String colour) {
+        if (points.stream().noneMatch(p -> p.value() != null)) {
+            return;
+        }
+        s.append(String.format(Locale.ROOT,
+                "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", Html.esc(cls),
+                Html.esc(colour)));
+        boolean first = true;
         for (Point p : points) {
             if (p.value() != null) {
-                coords.add(String.format(Locale.ROOT, "%.1f,%.1f", x.apply(p.at()), y.applyAsDouble(p.value())));
+                s.append(String.format(Locale.ROOT, first ? "%.1f,%.1f" : " %.1f,%.1f", x.apply(p.at()),
+                        y.applyAsDouble(p.value())));
+                first = false;
             }
         }
-        if (coords.isEmpty()) {
-            return "";
-        }
-        return "<polyline class=\"" + cls + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\" points=\""
-                + String.join(" ", coords) + "\"/>";
+        s.append("\"/>");
     }
 
     static String label(double v, boolean percent) {

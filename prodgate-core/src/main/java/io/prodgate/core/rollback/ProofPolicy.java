@@ -71,7 +71,7 @@ public final class ProofPolicy {
                     + " cannot be read: " + RollbackProofs.why(e), List.of(), Optional.empty());
         }
         List<String> warnings = new ArrayList<>();
-        if (gateFileDigest != null && !gateFileDigest.equals(proof.gateFileDigest())) {
+        if (gateFileDigest != null && !sameDigest(gateFileDigest, proof.gateFileDigest())) {
             warnings.add("the rollback proof was made with another version of the gate file ("
                     + proof.gateFileDigest() + ", now " + gateFileDigest + "); re-run `prodgate rollback` if the"
                     + " rollback section changed");
@@ -95,5 +95,11 @@ public final class ProofPolicy {
                 + " proven " + Durations.human(age.isNegative() ? Duration.ZERO : age) + " ago in "
                 + (proof.timeToRollBack() == null ? "?" : Durations.human(proof.timeToRollBack())), warnings,
                 Optional.of(proof));
+    }
+
+    /** Compares two digests in constant time (they are not secrets, but there is no reason to leak their prefix). */
+    private static boolean sameDigest(String a, String b) {
+        return b != null && java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

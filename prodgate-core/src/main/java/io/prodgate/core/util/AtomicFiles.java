@@ -34,8 +34,12 @@ public final class AtomicFiles {
 
     static void writeString(Path file, String content, Disk disk) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
+        Path name = file.getFileName();
+        if (dir == null || name == null) {
+            throw new IOException("not a file: " + file);
+        }
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);

@@ -316,15 +316,19 @@ public class ProdgateConfiguration extends GlobalConfiguration {
     }
 
     @POST
-    public ListBoxModel doFillCredentialsIdItems(@QueryParameter String prometheusUrl,
-                                                 @QueryParameter String credentialsId) {
+    public ListBoxModel doFillCredentialsIdItems(
+            @QueryParameter String prometheusUrl, @QueryParameter String credentialsId) {
         if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
             return new StandardListBoxModel().includeCurrentValue(credentialsId);
         }
         return new StandardListBoxModel()
                 .includeEmptyValue()
-                .includeMatchingAs(ACL.SYSTEM2, Jenkins.get(), StandardCredentials.class,
-                        URIRequirementBuilder.fromUri(prometheusUrl).build(), PrometheusConnection.USABLE)
+                .includeMatchingAs(
+                        ACL.SYSTEM2,
+                        Jenkins.get(),
+                        StandardCredentials.class,
+                        URIRequirementBuilder.fromUri(prometheusUrl).build(),
+                        PrometheusConnection.USABLE)
                 .includeCurrentValue(credentialsId);
     }
 
@@ -344,8 +348,8 @@ public class ProdgateConfiguration extends GlobalConfiguration {
         if (Util.fixEmptyAndTrim(credentialsId) != null && credentials == null) {
             return FormValidation.error(Messages.ProdgateConfiguration_NoSuchCredentials(credentialsId));
         }
-        try (PrometheusClient client = PrometheusConnection.client(url, credentials, credentialsId,
-                Duration.ofSeconds(10), 0)) {
+        try (PrometheusClient client =
+                PrometheusConnection.client(url, credentials, credentialsId, Duration.ofSeconds(10), 0)) {
             QueryOutcome outcome = client.instantQuery("vector(1)", Instant.now());
             if (outcome instanceof QueryOutcome.Success) {
                 return FormValidation.ok(Messages.ProdgateConfiguration_Connected(client.endpoint()));
@@ -370,14 +374,17 @@ public class ProdgateConfiguration extends GlobalConfiguration {
         }
         return CredentialsMatchers.firstOrNull(
                 com.cloudbees.plugins.credentials.CredentialsProvider.lookupCredentialsInItemGroup(
-                        StandardCredentials.class, Jenkins.get(), ACL.SYSTEM2,
+                        StandardCredentials.class,
+                        Jenkins.get(),
+                        ACL.SYSTEM2,
                         URIRequirementBuilder.fromUri(url).build()),
                 CredentialsMatchers.allOf(CredentialsMatchers.withId(id), PrometheusConnection.USABLE));
     }
 
     /** The engine's rule for URLs (the gate file's), with this form's own messages. */
     private static FormValidation checkUrl(String url) {
-        return HttpUrls.check(url).map(p -> p == HttpUrls.Problem.CREDENTIALS
+        return HttpUrls.check(url)
+                .map(p -> p == HttpUrls.Problem.CREDENTIALS
                         ? FormValidation.error(Messages.ProdgateConfiguration_UserInfo())
                         : FormValidation.error(Messages.ProdgateConfiguration_BadUrl()))
                 .orElse(FormValidation.ok());
@@ -402,7 +409,8 @@ public class ProdgateConfiguration extends GlobalConfiguration {
         }
         try {
             Duration d = Durations.parse(value);
-            return d.isZero() || d.isNegative() ? FormValidation.error(Messages.ProdgateConfiguration_Positive())
+            return d.isZero() || d.isNegative()
+                    ? FormValidation.error(Messages.ProdgateConfiguration_Positive())
                     : FormValidation.ok();
         } catch (IllegalArgumentException e) {
             return FormValidation.error(e.getMessage());

@@ -13,8 +13,7 @@ import java.nio.file.Path;
 
 /** Gate files and reports on the agent, relative to the workspace. Runs inside agent callables. */
 public final class AgentGateFiles {
-    private AgentGateFiles() {
-    }
+    private AgentGateFiles() {}
 
     /**
      * Loads the gate file: {@code config} relative to the workspace, or {@code configText} as if it lay in the
@@ -26,7 +25,8 @@ public final class AgentGateFiles {
             throw new AbortException(Messages.AgentGateFiles_ConfigOrText());
         }
         if (configText != null) {
-            return new GateText("configText", configText).parse(workspace.toPath().resolve("configText"));
+            return new GateText("configText", configText)
+                    .parse(workspace.toPath().resolve("configText"));
         }
         if (config == null) {
             throw new AbortException(Messages.AgentGateFiles_NoConfig());

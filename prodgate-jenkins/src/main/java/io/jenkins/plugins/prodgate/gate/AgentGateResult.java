@@ -19,8 +19,14 @@ public final class AgentGateResult implements Serializable {
     private final String json;
     private final String junitXml;
 
-    public AgentGateResult(String verdict, String headline, List<String> reasons, List<String> warnings,
-                           String summary, String json, String junitXml) {
+    public AgentGateResult(
+            String verdict,
+            String headline,
+            List<String> reasons,
+            List<String> warnings,
+            String summary,
+            String json,
+            String junitXml) {
         this.verdict = verdict;
         this.headline = headline;
         this.reasons = new ArrayList<>(reasons);

@@ -40,10 +40,15 @@ public final class CanarySettings implements Serializable {
     private final boolean globalRequireProof;
     private final String defaultMaxProofAge;
 
-    public CanarySettings(@CheckForNull String canarySelector, @CheckForNull String baselineSelector,
-                          @CheckForNull String bake, @CheckForNull String interval,
-                          @CheckForNull Double falseAlarmRate, @CheckForNull Boolean requireRollbackProof,
-                          @CheckForNull String maxProofAge, ProdgateConfiguration global) {
+    public CanarySettings(
+            @CheckForNull String canarySelector,
+            @CheckForNull String baselineSelector,
+            @CheckForNull String bake,
+            @CheckForNull String interval,
+            @CheckForNull Double falseAlarmRate,
+            @CheckForNull Boolean requireRollbackProof,
+            @CheckForNull String maxProofAge,
+            ProdgateConfiguration global) {
         this.canarySelector = canarySelector;
         this.baselineSelector = baselineSelector;
         this.bake = bake;
@@ -79,16 +84,24 @@ public final class CanarySettings implements Serializable {
             }
             double far = falseAlarmRate != null ? falseAlarmRate : base.falseAlarmRate();
             if (!CanaryLimits.FALSE_ALARM_RATE.contains(far)) {
-                throw new AbortException(Messages.CanarySettings_FalseAlarmRate(far));
+                throw new AbortException(Messages.CanarySettings_FalseAlarmRate(
+                        java.math.BigDecimal.valueOf(far).toPlainString()));
             }
             // a step can ask for a proof, never waive one the gate file or the administrator requires: an
             // unticked box in the Snippet Generator must not switch a safety net off
-            boolean require = Boolean.TRUE.equals(requireRollbackProof) || base.requireRollbackProof()
-                    || globalRequireProof;
-            Duration age = maxProofAge != null ? duration("maxProofAge", maxProofAge)
+            boolean require =
+                    Boolean.TRUE.equals(requireRollbackProof) || base.requireRollbackProof() || globalRequireProof;
+            Duration age = maxProofAge != null
+                    ? duration("maxProofAge", maxProofAge)
                     : fromFile.isPresent() ? base.maxProofAge() : duration("maxProofAge", defaultMaxProofAge);
-            return base.toBuilder().selectors(canary, baseline).bake(b).interval(i).falseAlarmRate(far)
-                    .maxDataGap(gap).rollbackProof(require, age).build();
+            return base.toBuilder()
+                    .selectors(canary, baseline)
+                    .bake(b)
+                    .interval(i)
+                    .falseAlarmRate(far)
+                    .maxDataGap(gap)
+                    .rollbackProof(require, age)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new AbortException("canaryGate: " + e.getMessage());
         }
@@ -96,11 +109,23 @@ public final class CanarySettings implements Serializable {
 
     /** A canonical form of every setting, so two runs with the same settings share a digest. */
     public String fingerprint() {
-        return String.join("\n", "canary=" + canarySelector, "baseline=" + baselineSelector, "bake=" + bake,
-                "interval=" + interval, "far=" + falseAlarmRate, "proof=" + requireRollbackProof,
-                "proofAge=" + maxProofAge, "bad=" + defaultBadQuery, "total=" + defaultTotalQuery,
-                "objective=" + defaultObjective, "tolerance=" + defaultTolerance, "defaultFar=" + defaultFalseAlarmRate,
-                "defaultBake=" + defaultBake, "defaultInterval=" + defaultInterval, "globalProof=" + globalRequireProof,
+        return String.join(
+                "\n",
+                "canary=" + canarySelector,
+                "baseline=" + baselineSelector,
+                "bake=" + bake,
+                "interval=" + interval,
+                "far=" + falseAlarmRate,
+                "proof=" + requireRollbackProof,
+                "proofAge=" + maxProofAge,
+                "bad=" + defaultBadQuery,
+                "total=" + defaultTotalQuery,
+                "objective=" + defaultObjective,
+                "tolerance=" + defaultTolerance,
+                "defaultFar=" + defaultFalseAlarmRate,
+                "defaultBake=" + defaultBake,
+                "defaultInterval=" + defaultInterval,
+                "globalProof=" + globalRequireProof,
                 "defaultProofAge=" + defaultMaxProofAge);
     }
 
@@ -111,11 +136,22 @@ public final class CanarySettings implements Serializable {
         Duration b = duration("bake", bake != null ? bake : defaultBake);
         Duration i = duration("interval", interval != null ? interval : defaultInterval);
         Duration gap = CanarySpec.defaultMaxDataGap(b, i); // as the gate file's default
-        RatioSlo availability = new RatioSlo("availability", defaultBadQuery, false, defaultTotalQuery,
-                defaultObjective / 100, defaultTolerance / 100);
-        return CanarySpec.builder().selectors(canarySelector, baselineSelector).bake(b).interval(i)
-                .falseAlarmRate(defaultFalseAlarmRate).maxDataGap(gap).slos(List.of(availability))
-                .rollbackProof(false, duration("maxProofAge", defaultMaxProofAge)).build();
+        RatioSlo availability = new RatioSlo(
+                "availability",
+                defaultBadQuery,
+                false,
+                defaultTotalQuery,
+                defaultObjective / 100,
+                defaultTolerance / 100);
+        return CanarySpec.builder()
+                .selectors(canarySelector, baselineSelector)
+                .bake(b)
+                .interval(i)
+                .falseAlarmRate(defaultFalseAlarmRate)
+                .maxDataGap(gap)
+                .slos(List.of(availability))
+                .rollbackProof(false, duration("maxProofAge", defaultMaxProofAge))
+                .build();
     }
 
     private static Duration duration(String parameter, String text) throws AbortException {

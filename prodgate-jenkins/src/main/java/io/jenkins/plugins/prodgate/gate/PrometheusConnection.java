@@ -5,6 +5,7 @@ import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import com.cloudbees.plugins.credentials.domains.URIRequirementBuilder;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.AbortException;
 import hudson.ProxyConfiguration;
@@ -44,14 +45,13 @@ public final class PrometheusConnection {
             CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class));
 
     // One HTTP client for the plugin: connection pool and dispatcher shared by every gate, proxy from Jenkins.
-    private static final OkHttpClient HTTP = new OkHttpClient.Builder().proxySelector(new JenkinsProxies()).build();
+    private static final OkHttpClient HTTP =
+            new OkHttpClient.Builder().proxySelector(new JenkinsProxies()).build();
 
-    private PrometheusConnection() {
-    }
+    private PrometheusConnection() {}
 
     /** What a gate run talks to: a client, and a description of it that is safe to log. */
-    public record Opened(PrometheusClient client, String description) {
-    }
+    public record Opened(PrometheusClient client, String description) {}
 
     /**
      * The connection for one gate run: URL from the step, else the gate file, else the global settings.
@@ -60,25 +60,39 @@ public final class PrometheusConnection {
      * @param env      the build's environment, where the gate file's {@code bearerTokenEnv} / {@code passwordEnv}
      *                 are read (so {@code withCredentials} can supply them)
      */
-    public static Opened open(Run<?, ?> run, Map<String, String> env, String gateFileName,
-                              Optional<PrometheusSettings> fromFile, @CheckForNull String stepUrl,
-                              @CheckForNull String stepCredentialsId, ProdgateConfiguration global)
+    public static Opened open(
+            Run<?, ?> run,
+            Map<String, String> env,
+            String gateFileName,
+            Optional<PrometheusSettings> fromFile,
+            @CheckForNull String stepUrl,
+            @CheckForNull String stepCredentialsId,
+            ProdgateConfiguration global)
             throws AbortException {
         String globalUrl = global.getPrometheusUrl();
-        String url = stepUrl != null ? stepUrl : fromFile.map(PrometheusSettings::url).orElse(globalUrl);
+        String url = stepUrl != null
+                ? stepUrl
+                : fromFile.map(PrometheusSettings::url).orElse(globalUrl);
         if (url == null) {
             throw new AbortException(Messages.PrometheusConnection_NoUrl());
         }
         Duration timeout = fromFile.map(PrometheusSettings::timeout).orElse(PrometheusSettings.DEFAULT_TIMEOUT);
         int retries = fromFile.map(PrometheusSettings::retries).orElse(PrometheusSettings.DEFAULT_RETRIES);
-        PrometheusClient.Builder builder = PrometheusClient.builder().baseUrl(url).okHttpClient(HTTP)
-                .timeout(timeout).retries(retries);
+        PrometheusClient.Builder builder = PrometheusClient.builder()
+                .baseUrl(url)
+                .okHttpClient(HTTP)
+                .timeout(timeout)
+                .retries(retries);
         fromFile.ifPresent(s -> builder.headers(s.headers()).tlsVerify(s.tlsVerify()));
         String auth;
         try {
             if (stepCredentialsId != null) {
-                StandardCredentials c = CredentialsProvider.findCredentialById(stepCredentialsId,
-                        StandardCredentials.class, run);
+                // as the build's user, and only a credential whose domain (if any) covers this URL
+                StandardCredentials c = CredentialsProvider.findCredentialById(
+                        stepCredentialsId,
+                        StandardCredentials.class,
+                        run,
+                        URIRequirementBuilder.fromUri(url).build());
                 if (c == null || !USABLE.matches(c)) {
                     throw new AbortException(Messages.PrometheusConnection_NoCredentials(stepCredentialsId));
                 }
@@ -88,9 +102,12 @@ public final class PrometheusConnection {
                 PrometheusSettings s = fromFile.get();
                 refuseFiles(gateFileName, s);
                 builder.auth(fileAuth(gateFileName, s, env));
-                auth = s.bearerToken().map(SecretRef::toString).or(() -> s.password().map(SecretRef::toString))
+                auth = s.bearerToken()
+                        .map(SecretRef::toString)
+                        .or(() -> s.password().map(SecretRef::toString))
                         .orElse("");
-            } else if (global.getCredentialsId() != null && sameUrl(url, globalUrl)
+            } else if (global.getCredentialsId() != null
+                    && sameUrl(url, globalUrl)
                     && fromFile.map(PrometheusSettings::tlsVerify).orElse(true)) {
                 // (a gate file that turns TLS verification off does not get the administrator's credential either)
                 StandardCredentials c = global.systemCredentials(global.getCredentialsId());
@@ -110,9 +127,16 @@ public final class PrometheusConnection {
     }
 
     /** A client for the global settings' connection test. */
-    public static PrometheusClient client(String url, @CheckForNull StandardCredentials credentials,
-                                          @CheckForNull String id, Duration timeout, int retries) {
-        PrometheusClient.Builder b = PrometheusClient.builder().baseUrl(url).okHttpClient(HTTP).timeout(timeout)
+    public static PrometheusClient client(
+            String url,
+            @CheckForNull StandardCredentials credentials,
+            @CheckForNull String id,
+            Duration timeout,
+            int retries) {
+        PrometheusClient.Builder b = PrometheusClient.builder()
+                .baseUrl(url)
+                .okHttpClient(HTTP)
+                .timeout(timeout)
                 .retries(retries);
         if (credentials != null) {
             b.auth(auth(credentials, id));
@@ -126,7 +150,8 @@ public final class PrometheusConnection {
             return PrometheusAuth.bearer(Secret.of(token.getSecret().getPlainText(), origin));
         }
         StandardUsernamePasswordCredentials basic = (StandardUsernamePasswordCredentials) c;
-        return PrometheusAuth.basic(basic.getUsername(), Secret.of(basic.getPassword().getPlainText(), origin));
+        return PrometheusAuth.basic(
+                basic.getUsername(), Secret.of(basic.getPassword().getPlainText(), origin));
     }
 
     /** Same scheme, host, port and path, ignoring a trailing slash and case of the host. */
@@ -137,7 +162,8 @@ public final class PrometheusConnection {
         try {
             URI x = URI.create(a.strip()).normalize();
             URI y = URI.create(b.strip()).normalize();
-            return x.getUserInfo() == null && y.getUserInfo() == null
+            return x.getUserInfo() == null
+                    && y.getUserInfo() == null
                     && x.getScheme().equalsIgnoreCase(y.getScheme())
                     && x.getHost().equalsIgnoreCase(y.getHost())
                     && port(x) == port(y)
@@ -175,7 +201,8 @@ public final class PrometheusConnection {
             if (s.bearerToken().isPresent()) {
                 return PrometheusAuth.bearer(s.bearerToken().get().resolve(gateFileName, env, nowhere));
             }
-            return PrometheusAuth.basic(s.username().orElse(""), s.password().get().resolve(gateFileName, env, nowhere));
+            return PrometheusAuth.basic(
+                    s.username().orElse(""), s.password().get().resolve(gateFileName, env, nowhere));
         } catch (GateFileException e) {
             throw new AbortException(e.getMessage());
         }

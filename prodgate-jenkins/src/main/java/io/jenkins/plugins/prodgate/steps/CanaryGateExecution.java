@@ -55,11 +55,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
-import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.actions.LabelAction;
 import org.jenkinsci.plugins.workflow.graph.FlowNode;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
@@ -69,8 +67,10 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 
 /**
- * A bake without a thread: the shared {@link Timer} wakes it at each evaluation time and hands the work to the plugin's
- * own pool, which queries Prometheus, saves the bake state and schedules the next wake-up.
+ * A bake without a thread: the plugin's pool ({@link GateExecutors}) wakes it at each evaluation time, queries
+ * Prometheus, saves the bake state and schedules the next wake-up. The pool is the running Jenkins instance's: at
+ * shutdown its wake-ups are cancelled and nothing more completes through it, so this object, left over from a Jenkins
+ * that shut down, can never fire into the run that resumes from the saved state.
  *
  * <p>The bake state holds absolute times and every evaluation so far, and the judge is deterministic on it. After a
  * restart the evaluations that fell due while Jenkins was down are made at their own times, one by one, so the verdict
@@ -98,6 +98,7 @@ final class CanaryGateExecution extends StepExecution {
     private final String name;
     /** The pipeline's block shifts the traffic ({@code canaryRollout}). */
     private final boolean block;
+
     private final String config;
     private final String configText;
     private final CanarySettings settings;
@@ -106,6 +107,7 @@ final class CanaryGateExecution extends StepExecution {
 
     /** The gate file as read before the first evaluation; null without one. */
     private GateText gateText;
+
     private boolean gateRead;
     /** The bake so far; null before it starts. Never a decided state: those end the step at once. */
     private volatile BakeState state;
@@ -115,6 +117,7 @@ final class CanaryGateExecution extends StepExecution {
      * not leave a resumed bake that never wakes up; after a restart the undecided state is simply evaluated again.
      */
     private transient boolean done;
+
     private volatile String progress = Messages.CanaryGate_Starting();
     /**
      * canaryGate: whether the current step's weight was asked for since this object was loaded. After a restart it is
@@ -138,9 +141,13 @@ final class CanaryGateExecution extends StepExecution {
     private String blockProblem;
     /** canaryRollout: a decided bake that rolls back, kept while the block takes the canary out of traffic. */
     private BakeState rollingBack;
+
     private String rollingBackHeadline;
 
     private transient volatile ScheduledFuture<?> task;
+    /** The pool of the Jenkins instance that started or resumed this bake; see {@link GateExecutors}. */
+    private transient volatile GateExecutors.Session session;
+
     private transient Prepared prepared;
 
     /** What is rebuilt from the persisted fields after a restart. */
@@ -188,9 +195,15 @@ final class CanaryGateExecution extends StepExecution {
         }
     }
 
-    CanaryGateExecution(StepContext context, String name, boolean block, @CheckForNull String config,
-                        @CheckForNull String configText, CanarySettings settings, @CheckForNull String prometheusUrl,
-                        @CheckForNull String credentialsId) {
+    CanaryGateExecution(
+            StepContext context,
+            String name,
+            boolean block,
+            @CheckForNull String config,
+            @CheckForNull String configText,
+            CanarySettings settings,
+            @CheckForNull String prometheusUrl,
+            @CheckForNull String credentialsId) {
         super(context);
         this.name = name;
         this.block = block;
@@ -203,12 +216,14 @@ final class CanaryGateExecution extends StepExecution {
 
     @Override
     public boolean start() {
+        session = GateExecutors.current();
         wakeUpIn(0);
         return false;
     }
 
     @Override
     public void onResume() {
+        session = GateExecutors.current();
         synchronized (this) {
             if (done || inBlock) {
                 return; // a block that was running goes on with the build; its callback wakes the bake
@@ -237,10 +252,12 @@ final class CanaryGateExecution extends StepExecution {
         if (!wasDone && p != null && state != null) {
             // a bake stopped without a verdict takes the canary out of traffic, as the CLI does when interrupted
             TaskListener listener = getContext().get(TaskListener.class);
-            GateExecutors.canary().execute(() -> {
+            if (!session().execute(() -> {
                 leaveTraffic(p, listener);
                 p.client().close();
-            });
+            })) {
+                close(); // Jenkins is shutting down
+            }
         } else {
             close();
         }
@@ -252,13 +269,27 @@ final class CanaryGateExecution extends StepExecution {
         return progress;
     }
 
-    private synchronized boolean isDone() {
-        return done;
+    /** The session this bake runs in; one that was neither started nor resumed here takes the current one. */
+    private GateExecutors.Session session() {
+        GateExecutors.Session s = session;
+        if (s == null) {
+            s = GateExecutors.current();
+            session = s;
+        }
+        return s;
     }
 
-    /** Claims the right to complete the step; false when stop() or another completion came first. */
+    /** Done, or its Jenkins shut down: then the bake goes on from its saved state in the next one. */
+    private synchronized boolean isDone() {
+        return done || session().isClosed();
+    }
+
+    /**
+     * Claims the right to complete the step; false when stop() or another completion came first, or when the Jenkins
+     * this bake ran in shut down (the resumed bake completes it).
+     */
     private synchronized boolean claimCompletion() {
-        if (done) {
+        if (done || session().isClosed()) {
             return false;
         }
         done = true;
@@ -266,8 +297,7 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     private void wakeUpIn(long millis) {
-        task = Timer.get().schedule(() -> GateExecutors.canary().execute(this::evaluate), Math.max(0, millis),
-                TimeUnit.MILLISECONDS);
+        task = session().schedule(this::evaluate, millis);
     }
 
     private void wakeUpAt(Instant at) {
@@ -297,7 +327,7 @@ final class CanaryGateExecution extends StepExecution {
             fail(e);
         } catch (Exception | LinkageError e) {
             Jenkins jenkins = Jenkins.getInstanceOrNull();
-            if (jenkins == null || jenkins.isTerminating()) {
+            if (session().isClosed() || jenkins == null || jenkins.isTerminating()) {
                 // the controller is going down: the saved state is resumed by onResume(), so do not fail the bake
                 LOGGER.log(Level.FINE, name + ": Jenkins is shutting down; the bake resumes after the restart", e);
                 return;
@@ -340,8 +370,12 @@ final class CanaryGateExecution extends StepExecution {
             StepProgress step = state.steps().get(blockEnded);
             if (blockProblem != null) {
                 // kept until the step completes: after a restart the same stop is made again
-                decided(run, p, bake.notShifted(state, step, Messages.CanaryGate_BlockFailed(blockProblem), store),
-                        null, listener);
+                decided(
+                        run,
+                        p,
+                        bake.notShifted(state, step, Messages.CanaryGate_BlockFailed(blockProblem), store),
+                        null,
+                        listener);
                 return;
             }
             blockShifts = blockEnded + 1;
@@ -387,9 +421,11 @@ final class CanaryGateExecution extends StepExecution {
                 if (s != null) {
                     progress = baking(spec, s, "");
                 }
-                listener.getLogger().println(what.isEmpty()
-                        ? Messages.CanaryGate_ShiftedElsewhere(name, step.index() + 1, steps, percent)
-                        : Messages.CanaryGate_Shifted(name, step.index() + 1, steps, percent, what));
+                listener.getLogger()
+                        .println(
+                                what.isEmpty()
+                                        ? Messages.CanaryGate_ShiftedElsewhere(name, step.index() + 1, steps, percent)
+                                        : Messages.CanaryGate_Shifted(name, step.index() + 1, steps, percent, what));
             }
 
             @Override
@@ -406,16 +442,35 @@ final class CanaryGateExecution extends StepExecution {
         String slos = String.join(", ", spec.slos().stream().map(s -> s.name()).toList());
         if (spec.rollout().isPresent()) {
             Rollout rollout = spec.rollout().get();
-            String steps = String.join(", ", rollout.steps().stream().map(s -> Messages.CanaryGate_StepBake(
-                    Numbers.percent(s.weight()), Durations.human(s.bake()))).toList());
-            listener.getLogger().println(Messages.CanaryGate_StartedSteps(name, rollout.steps().size(), steps,
-                    Durations.human(spec.bake()), Durations.human(spec.interval()), spec.canarySelector(),
-                    spec.baselineSelector(), slos, p.connection()));
+            String steps = String.join(
+                    ", ",
+                    rollout.steps().stream()
+                            .map(s -> Messages.CanaryGate_StepBake(
+                                    Numbers.percent(s.weight()), Durations.human(s.bake())))
+                            .toList());
+            listener.getLogger()
+                    .println(Messages.CanaryGate_StartedSteps(
+                            name,
+                            rollout.steps().size(),
+                            steps,
+                            Durations.human(spec.bake()),
+                            Durations.human(spec.interval()),
+                            spec.canarySelector(),
+                            spec.baselineSelector(),
+                            slos,
+                            p.connection()));
             return;
         }
-        listener.getLogger().println(Messages.CanaryGate_Started(name, Durations.human(spec.bake()),
-                Durations.human(spec.interval()), spec.evaluations(), spec.canarySelector(), spec.baselineSelector(),
-                slos, p.connection()));
+        listener.getLogger()
+                .println(Messages.CanaryGate_Started(
+                        name,
+                        Durations.human(spec.bake()),
+                        Durations.human(spec.interval()),
+                        spec.evaluations(),
+                        spec.canarySelector(),
+                        spec.baselineSelector(),
+                        slos,
+                        p.connection()));
         // what this bake can decide at the recent traffic, as prodgate plan computes it
         p.bake().plan(started.startedAt()).announcement().forEach(listener.getLogger()::println);
     }
@@ -428,13 +483,17 @@ final class CanaryGateExecution extends StepExecution {
         label(Messages.CanaryGate_ShiftingLabel(name, step.index() + 1, steps, percent));
         progress = Messages.CanaryGate_Shifting(step.index() + 1, steps, percent, weight);
         listener.getLogger().println(Messages.CanaryGate_BlockStarts(name, step.index() + 1, steps, weight));
-        invoke(Map.of(WEIGHT, weight, STEP, String.valueOf(step.index() + 1)),
-                Messages.CanaryGate_BlockName(percent, step.index() + 1, steps), step.index());
+        invoke(
+                Map.of(WEIGHT, weight, STEP, String.valueOf(step.index() + 1)),
+                Messages.CanaryGate_BlockName(percent, step.index() + 1, steps),
+                step.index());
     }
 
     /** canaryRollout: runs the block with the weight 0 before the gate file's rollback runs. */
     private void runZeroBlock(TaskListener listener, BakeState decided) throws Exception {
-        listener.getLogger().println(Messages.CanaryGate_ZeroBlockStarts(name, decided.decision().verdict()));
+        listener.getLogger()
+                .println(Messages.CanaryGate_ZeroBlockStarts(
+                        name, decided.decision().verdict()));
         progress = Messages.CanaryGate_ZeroShifting();
         invoke(Map.of(WEIGHT, "0", STEP, "0"), Messages.CanaryGate_ZeroBlockName(), ZERO);
     }
@@ -454,8 +513,8 @@ final class CanaryGateExecution extends StepExecution {
         BodyExecution body;
         try {
             body = c.newBodyInvoker()
-                    .withContext(EnvironmentExpander.merge(c.get(EnvironmentExpander.class),
-                            EnvironmentExpander.constant(env)))
+                    .withContext(EnvironmentExpander.merge(
+                            c.get(EnvironmentExpander.class), EnvironmentExpander.constant(env)))
                     .withDisplayName(displayName)
                     .withCallback(new BlockDone(step))
                     .start();
@@ -479,17 +538,18 @@ final class CanaryGateExecution extends StepExecution {
             running = null;
             blockEnded = step;
             blockProblem = problem;
-            if (done) {
+            if (done || session().isClosed()) {
                 return;
             }
         }
         getContext().saveState();
-        GateExecutors.canary().execute(this::evaluate);
+        session().execute(this::evaluate);
     }
 
     /** A verdict: canaryRollout first takes the canary out of traffic with the block if it rolls back. */
-    private void decided(Run<?, ?> run, Prepared p, BakeState decided, @CheckForNull Judgement judgement,
-                         TaskListener listener) throws Exception {
+    private void decided(
+            Run<?, ?> run, Prepared p, BakeState decided, @CheckForNull Judgement judgement, TaskListener listener)
+            throws Exception {
         String headline = headline(decided, judgement, p.spec());
         if (block && p.bake().rollsBack(decided)) {
             rollingBack = decided;
@@ -539,7 +599,8 @@ final class CanaryGateExecution extends StepExecution {
         GateFile file = gateText == null ? null : gateText.parse();
         CanarySpec spec = settings.spec(file == null ? Optional.empty() : file.canary());
         // with a gate file, its traffic action, rollback section and canary.onFail apply
-        CanaryRun canary = file != null ? CanaryRun.of(file, spec)
+        CanaryRun canary = file != null
+                ? CanaryRun.of(file, spec)
                 : CanaryRun.of(name, "inline:" + sha256(settings.fingerprint()), spec);
         refuse(canary, file, spec);
         EnvVars env = getContext().get(EnvVars.class);
@@ -549,12 +610,17 @@ final class CanaryGateExecution extends StepExecution {
         // stays silent.
         RunContext context = RunContext.builder().env(vars).build();
         TrafficControl traffic = block ? zeroByTheBlock() : trafficAction(canary, context);
-        PrometheusConnection.Opened connection = PrometheusConnection.open(run, vars,
+        PrometheusConnection.Opened connection = PrometheusConnection.open(
+                run,
+                vars,
                 gateText == null ? name : gateText.name(),
-                file == null ? Optional.empty() : file.prometheus(), prometheusUrl, credentialsId,
+                file == null ? Optional.empty() : file.prometheus(),
+                prometheusUrl,
+                credentialsId,
                 ProdgateConfiguration.get());
         ProofRequirement proof = spec.requireRollbackProof()
-                ? new BuildRollbackProofs(run, spec.maxProofAge(), listener) : ProofRequirement.none();
+                ? new BuildRollbackProofs(run, spec.maxProofAge(), listener)
+                : ProofRequirement.none();
         CanaryRun.Bake bake = canary.bake(context, new PrometheusEvidence(connection.client()), proof)
                 .shifting(traffic);
         if (block) {
@@ -583,8 +649,13 @@ final class CanaryGateExecution extends StepExecution {
         }
         List<String> problems = new ArrayList<>();
         for (String field : canary.commandFields()) {
-            problems.add(Messages.CanaryGate_NoCommands(name, where, field, field.startsWith("canary.")
-                    ? Messages.CanaryGate_NoTrafficCommand() : Messages.CanaryGate_NoRollbackCommand()));
+            problems.add(Messages.CanaryGate_NoCommands(
+                    name,
+                    where,
+                    field,
+                    field.startsWith("canary.")
+                            ? Messages.CanaryGate_NoTrafficCommand()
+                            : Messages.CanaryGate_NoRollbackCommand()));
         }
         for (String field : canary.secretFileFields()) {
             problems.add(Messages.CanaryGate_NoSecretFiles(name, where, field));
@@ -648,18 +719,27 @@ final class CanaryGateExecution extends StepExecution {
             String reportFile = html.getFileName().toString();
             String shown = headline;
             if (p.bake().rollsBack(decided)) {
-                listener.getLogger().println(Messages.CanaryGate_RollingBack(name, decision.verdict(),
-                        decision.verdict() == Verdict.FAIL ? "Fail" : "Inconclusive"));
+                listener.getLogger()
+                        .println(Messages.CanaryGate_RollingBack(
+                                name,
+                                decision.verdict(),
+                                decision.verdict() == Verdict.FAIL ? "Fail" : "Inconclusive"));
             }
             try {
-                CanaryReport written = p.bake().finish(decided, new ReportFiles(Optional.of(json),
-                        Optional.of(dir.resolve(report + ".xml")), Optional.of(html)));
-                extra.put("junitXml", JUnitXml.render(CanaryRun.JUNIT_SUITE, decision.decidedAt(),
-                        written.testCases()));
+                CanaryReport written = p.bake()
+                        .finish(
+                                decided,
+                                new ReportFiles(
+                                        Optional.of(json),
+                                        Optional.of(dir.resolve(report + ".xml")),
+                                        Optional.of(html)));
+                extra.put(
+                        "junitXml", JUnitXml.render(CanaryRun.JUNIT_SUITE, decision.decidedAt(), written.testCases()));
                 CanaryReport.Restore restore = written.restore();
                 if (restore != null) {
                     String took = Durations.human(Duration.ofMillis(Math.round(restore.timeToRestore() * 1000)));
-                    String outcome = restore.restored() ? Messages.CanaryGate_Restored(took)
+                    String outcome = restore.restored()
+                            ? Messages.CanaryGate_Restored(took)
                             : Messages.CanaryGate_NotRestored(took);
                     listener.getLogger().println(name + ": " + outcome);
                     if (!restore.traffic().isEmpty()) {
@@ -674,15 +754,29 @@ final class CanaryGateExecution extends StepExecution {
                 // the verdict stands without its reports: say so, and link what was written
                 LOGGER.log(Level.WARNING, name + ": could not write the reports of " + report, e);
                 listener.getLogger().println("prodgate: could not write the reports: " + e.getMessage());
-                reportFile = Files.exists(html) ? reportFile : Files.exists(json) ? json.getFileName().toString()
-                        : null;
+                reportFile = Files.exists(html)
+                        ? reportFile
+                        : Files.exists(json) ? json.getFileName().toString() : null;
             }
-            List<String> reasons = decision.reasons().stream().map(Reason::message).toList();
-            Map<String, Object> result = GateOutcome.publish(getContext(), name, decision.verdict(), shown, reasons,
-                    reportFile, extra);
+            List<String> reasons =
+                    decision.reasons().stream().map(Reason::message).toList();
+            Map<String, Object> result =
+                    GateOutcome.publish(getContext(), name, decision.verdict(), shown, reasons, reportFile, extra);
             getContext().onSuccess(result);
-        } catch (Exception failedOrBroken) { // FAIL arrives here as an AbortException carrying the reasons
-            getContext().onFailure(failedOrBroken);
+        } catch (AbortException failed) { // FAIL arrives here, carrying the reasons
+            getContext().onFailure(failed);
+        } catch (Exception broken) {
+            // the verdict stands: a FAIL still ends the step with its reasons, whatever broke on the way
+            LOGGER.log(Level.WARNING, name + ": could not publish the verdict " + decision.verdict(), broken);
+            getContext()
+                    .onFailure(
+                            decision.verdict() == Verdict.FAIL
+                                    ? GateOutcome.failure(
+                                            name,
+                                            decision.reasons().stream()
+                                                    .map(Reason::message)
+                                                    .toList())
+                                    : broken);
         }
     }
 
@@ -723,9 +817,14 @@ final class CanaryGateExecution extends StepExecution {
         if (e == null) {
             return;
         }
-        listener.getLogger().println(Messages.CanaryGate_Evaluation(name, step.state().evaluations().size(),
-                spec.evaluations(), e.at(), Durations.human(Duration.between(e.from(), e.at())),
-                statusLine(step.judgement())));
+        listener.getLogger()
+                .println(Messages.CanaryGate_Evaluation(
+                        name,
+                        step.state().evaluations().size(),
+                        spec.evaluations(),
+                        e.at(),
+                        Durations.human(Duration.between(e.from(), e.at())),
+                        statusLine(step.judgement())));
         for (SloEvidence slo : e.slos()) {
             missing(listener, slo.slo(), "canary", slo.canary());
             missing(listener, slo.slo(), "baseline", slo.baseline());
@@ -742,7 +841,11 @@ final class CanaryGateExecution extends StepExecution {
         if (judgement == null) {
             return "";
         }
-        return String.join("; ", judgement.slos().stream().map(s -> s.summary() + " [" + s.state() + "]").toList());
+        return String.join(
+                "; ",
+                judgement.slos().stream()
+                        .map(s -> s.summary() + " [" + s.state() + "]")
+                        .toList());
     }
 
     /**
@@ -755,8 +858,9 @@ final class CanaryGateExecution extends StepExecution {
         if (!slo.isEmpty()) {
             parts.add(slo);
         }
-        decided.currentStep().ifPresent(step -> parts.add(Messages.CanaryGate_AtStep(step.index() + 1, steps(spec),
-                Numbers.percent(step.weight()))));
+        decided.currentStep()
+                .ifPresent(step -> parts.add(
+                        Messages.CanaryGate_AtStep(step.index() + 1, steps(spec), Numbers.percent(step.weight()))));
         return String.join(", ", parts);
     }
 
@@ -764,10 +868,16 @@ final class CanaryGateExecution extends StepExecution {
         if (judgement == null || judgement.slos().isEmpty()) {
             return "";
         }
-        String subject = decision.reasons().stream().map(Reason::subject).filter(s -> !s.isEmpty()).findFirst()
+        String subject = decision.reasons().stream()
+                .map(Reason::subject)
+                .filter(s -> !s.isEmpty())
+                .findFirst()
                 .orElse(judgement.slos().get(0).name());
-        return judgement.slos().stream().filter(s -> s.name().equals(subject)).findFirst()
-                .map(SloStatus::summary).orElse("");
+        return judgement.slos().stream()
+                .filter(s -> s.name().equals(subject))
+                .findFirst()
+                .map(SloStatus::summary)
+                .orElse("");
     }
 
     /** How many steps a progressive canary has; 0 without. */
@@ -777,11 +887,16 @@ final class CanaryGateExecution extends StepExecution {
 
     /** The step's status: the evaluations so far and, for a progressive canary, the step it bakes. */
     private static String baking(CanarySpec spec, BakeState s, String status) {
-        String line = s.currentStep().map(step -> Messages.CanaryGate_BakingStep(step.index() + 1, steps(spec),
-                        Numbers.percent(step.weight()), s.evaluations().size(), spec.evaluations(),
+        String line = s.currentStep()
+                .map(step -> Messages.CanaryGate_BakingStep(
+                        step.index() + 1,
+                        steps(spec),
+                        Numbers.percent(step.weight()),
+                        s.evaluations().size(),
+                        spec.evaluations(),
                         s.nextEvaluationAt()))
-                .orElseGet(() -> Messages.CanaryGate_Baking(s.evaluations().size(), spec.evaluations(),
-                        s.nextEvaluationAt()));
+                .orElseGet(() ->
+                        Messages.CanaryGate_Baking(s.evaluations().size(), spec.evaluations(), s.nextEvaluationAt()));
         return status.isEmpty() ? line : line + " " + status;
     }
 
@@ -798,7 +913,7 @@ final class CanaryGateExecution extends StepExecution {
     }
 
     private static String sha256(String text) throws java.security.NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -48,8 +48,7 @@ public class CanaryGateStep extends Step {
     private String credentialsId;
 
     @DataBoundConstructor
-    public CanaryGateStep() {
-    }
+    public CanaryGateStep() {}
 
     @CheckForNull
     public String getConfig() {
@@ -128,9 +127,13 @@ public class CanaryGateStep extends Step {
         return requireRollbackProof;
     }
 
+    /**
+     * Only {@code true} is kept: a step can require a proof, never waive one, so {@code false} means what leaving it
+     * out means, and the Snippet Generator does not write {@code requireRollbackProof: false} for an unticked box.
+     */
     @DataBoundSetter
     public void setRequireRollbackProof(Boolean requireRollbackProof) {
-        this.requireRollbackProof = requireRollbackProof;
+        this.requireRollbackProof = Boolean.TRUE.equals(requireRollbackProof) ? Boolean.TRUE : null;
     }
 
     @CheckForNull
@@ -168,10 +171,17 @@ public class CanaryGateStep extends Step {
     public StepExecution start(StepContext context) throws Exception {
         // Copy everything now, global defaults included: the execution must judge with the same settings after a
         // restart. No I/O here (CPS VM thread); the gate file is read by the first evaluation.
-        CanarySettings settings = new CanarySettings(canarySelector, baselineSelector, bake, interval, falseAlarmRate,
-                requireRollbackProof, maxProofAge, ProdgateConfiguration.get());
-        return new CanaryGateExecution(context, functionName(), shiftsWithBlock(), config, configText, settings,
-                prometheusUrl, credentialsId);
+        CanarySettings settings = new CanarySettings(
+                canarySelector,
+                baselineSelector,
+                bake,
+                interval,
+                falseAlarmRate,
+                requireRollbackProof,
+                maxProofAge,
+                ProdgateConfiguration.get());
+        return new CanaryGateExecution(
+                context, functionName(), shiftsWithBlock(), config, configText, settings, prometheusUrl, credentialsId);
     }
 
     /** The step's name in messages, labels and the build's gate records. */
@@ -216,22 +226,28 @@ public class CanaryGateStep extends Step {
 
         /** Credentials the job may use, for the snippet generator. */
         @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String prometheusUrl,
-                                                     @QueryParameter String credentialsId) {
+        public ListBoxModel doFillCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String prometheusUrl, @QueryParameter String credentialsId) {
             return credentialItems(item, prometheusUrl, credentialsId);
         }
 
         static ListBoxModel credentialItems(@CheckForNull Item item, String url, String current) {
             StandardListBoxModel result = new StandardListBoxModel();
-            if (item == null ? !jenkins.model.Jenkins.get().hasPermission(jenkins.model.Jenkins.ADMINISTER)
+            if (item == null
+                    ? !jenkins.model.Jenkins.get().hasPermission(jenkins.model.Jenkins.ADMINISTER)
                     : !item.hasPermission(Item.EXTENDED_READ)
                             && !item.hasPermission(com.cloudbees.plugins.credentials.CredentialsProvider.USE_ITEM)) {
                 return result.includeCurrentValue(current);
             }
             return result.includeEmptyValue()
-                    .includeMatchingAs(item instanceof hudson.model.Queue.Task task ? Tasks.getAuthenticationOf2(task)
-                                    : ACL.SYSTEM2, item, StandardCredentials.class,
-                            com.cloudbees.plugins.credentials.domains.URIRequirementBuilder.fromUri(url).build(),
+                    .includeMatchingAs(
+                            item instanceof hudson.model.Queue.Task task
+                                    ? Tasks.getAuthenticationOf2(task)
+                                    : ACL.SYSTEM2,
+                            item,
+                            StandardCredentials.class,
+                            com.cloudbees.plugins.credentials.domains.URIRequirementBuilder.fromUri(url)
+                                    .build(),
                             PrometheusConnection.USABLE)
                     .includeCurrentValue(current);
         }

@@ -27,8 +27,7 @@ import org.kohsuke.stapler.verb.POST;
  */
 public class CanaryRolloutStep extends CanaryGateStep {
     @DataBoundConstructor
-    public CanaryRolloutStep() {
-    }
+    public CanaryRolloutStep() {}
 
     @Override
     String functionName() {
@@ -71,8 +70,8 @@ public class CanaryRolloutStep extends CanaryGateStep {
 
         /** Credentials the job may use, for the snippet generator. */
         @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String prometheusUrl,
-                                                     @QueryParameter String credentialsId) {
+        public ListBoxModel doFillCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String prometheusUrl, @QueryParameter String credentialsId) {
             return CanaryGateStep.DescriptorImpl.credentialItems(item, prometheusUrl, credentialsId);
         }
     }

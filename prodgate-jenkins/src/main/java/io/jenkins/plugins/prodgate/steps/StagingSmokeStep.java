@@ -37,7 +37,6 @@ public class StagingSmokeStep extends AgentGateStep {
     static final String DEFAULT_JUNIT = "prodgate-reports/staging-smoke.xml";
     static final String DEFAULT_TIMEOUT = "10m";
 
-
     @DataBoundConstructor
     public StagingSmokeStep() {
         super(DEFAULT_JUNIT, DEFAULT_TIMEOUT);
@@ -46,8 +45,17 @@ public class StagingSmokeStep extends AgentGateStep {
     @Override
     public StepExecution start(StepContext context) throws Exception {
         ProdgateConfiguration global = ProdgateConfiguration.get();
-        return new Execution(context, new SmokeOnAgent(getConfig(), getConfigText(), getTarget(), getJunitReport(),
-                global.getStagingMaxChecks(), global.stagingMaxDurationValue(), new HashMap<>()), getTimeout());
+        return new Execution(
+                context,
+                new SmokeOnAgent(
+                        getConfig(),
+                        getConfigText(),
+                        getTarget(),
+                        getJunitReport(),
+                        global.getStagingMaxChecks(),
+                        global.stagingMaxDurationValue(),
+                        new HashMap<>()),
+                getTimeout());
     }
 
     /** Short and synchronous: it cannot resume after a restart; wrap it in {@code retry(conditions: [nonresumable()])}. */
@@ -82,8 +90,14 @@ public class StagingSmokeStep extends AgentGateStep {
         private final Duration maxDuration;
         private final HashMap<String, String> env;
 
-        SmokeOnAgent(String config, String configText, String target, String junitReport, int maxChecks,
-                     Duration maxDuration, Map<String, String> env) {
+        SmokeOnAgent(
+                String config,
+                String configText,
+                String target,
+                String junitReport,
+                int maxChecks,
+                Duration maxDuration,
+                Map<String, String> env) {
             this.config = config;
             this.configText = configText;
             this.target = target;
@@ -103,19 +117,25 @@ public class StagingSmokeStep extends AgentGateStep {
             SmokeResult result;
             try {
                 // The gate file's budget, but never looser than the administrator's.
-                SmokeOverrides overrides = SmokeOverrides.none().withTarget(target)
-                        .withBudgetCeiling(maxChecks, maxDuration);
-                RunContext context = RunContext.builder().env(env).files(AgentGateFiles.sink(workspace)).build();
+                SmokeOverrides overrides =
+                        SmokeOverrides.none().withTarget(target).withBudgetCeiling(maxChecks, maxDuration);
+                RunContext context = RunContext.builder()
+                        .env(env)
+                        .files(AgentGateFiles.sink(workspace))
+                        .build();
                 result = SmokeRun.of(file, overrides).run(context, ReportFiles.of(null, Path.of(junitReport), null));
             } catch (GateFileException e) {
                 throw new hudson.AbortException(e.getMessage());
             }
             long passed = result.checks().stream().filter(c -> c.passed()).count();
-            return new AgentGateResult(result.verdict().name(),
+            return new AgentGateResult(
+                    result.verdict().name(),
                     Messages.StagingSmoke_Headline(passed, result.checks().size()),
                     result.reasons().stream().map(Reason::message).toList(),
                     result.warnings().stream().map(Reason::message).toList(),
-                    SmokeReports.summary(result), SmokeReports.json(result), SmokeReports.junit(result));
+                    SmokeReports.summary(result),
+                    SmokeReports.json(result),
+                    SmokeReports.junit(result));
         }
     }
 

@@ -66,8 +66,10 @@ public class VerifyRollbackStep extends AgentGateStep {
 
     @Override
     public StepExecution start(StepContext context) throws Exception {
-        return new Execution(context, new RollbackOnAgent(getConfig(), getConfigText(), getTarget(), proof,
-                getJunitReport(), Map.of()), getTimeout());
+        return new Execution(
+                context,
+                new RollbackOnAgent(getConfig(), getConfigText(), getTarget(), proof, getJunitReport(), Map.of()),
+                getTimeout());
     }
 
     /** Short and synchronous: it cannot resume after a restart; the proof it writes is what lasts. */
@@ -85,8 +87,8 @@ public class VerifyRollbackStep extends AgentGateStep {
         @Override
         protected Map<String, Object> run() throws Exception {
             EnvVars env = getContext().get(EnvVars.class);
-            AgentGateResult result = AgentGates.runOnAgent(getContext(), GATE,
-                    gate.withEnv(env == null ? Map.of() : env), timeout);
+            AgentGateResult result =
+                    AgentGates.runOnAgent(getContext(), GATE, gate.withEnv(env == null ? Map.of() : env), timeout);
             // kept whether proven or not: a broken rollback path must invalidate an older proof
             BuildRollbackProofs.store(getContext().get(Run.class), result.json());
             Map<String, Object> extra = new HashMap<>();
@@ -107,8 +109,13 @@ public class VerifyRollbackStep extends AgentGateStep {
         private final String junitReport;
         private final HashMap<String, String> env;
 
-        RollbackOnAgent(String config, String configText, String target, String proof, String junitReport,
-                        Map<String, String> env) {
+        RollbackOnAgent(
+                String config,
+                String configText,
+                String target,
+                String proof,
+                String junitReport,
+                Map<String, String> env) {
             this.config = config;
             this.configText = configText;
             this.target = target;
@@ -126,18 +133,27 @@ public class VerifyRollbackStep extends AgentGateStep {
             GateFile file = AgentGateFiles.load(workspace, config, configText);
             RollbackProof result;
             try {
-                RunContext context = RunContext.builder().env(env).files(AgentGateFiles.sink(workspace)).build();
+                RunContext context = RunContext.builder()
+                        .env(env)
+                        .files(AgentGateFiles.sink(workspace))
+                        .build();
                 result = RollbackRun.of(file, Optional.ofNullable(target))
                         .run(context, Path.of(proof), ReportFiles.of(null, Path.of(junitReport), null));
             } catch (GateFileException e) {
                 throw new AbortException(e.getMessage());
             }
-            List<String> reasons = result.reasons().stream().map(Reason::message).toList();
+            List<String> reasons =
+                    result.reasons().stream().map(Reason::message).toList();
             String headline = result.proven() && result.timeToRollBack() != null
                     ? Messages.VerifyRollback_Proven(Durations.human(result.timeToRollBack()))
                     : Messages.VerifyRollback_NotProven();
-            return new AgentGateResult(result.proven() ? Verdict.PASS.name() : Verdict.FAIL.name(), headline,
-                    reasons, List.of(), RollbackReports.summary(result), RollbackProofs.json(result),
+            return new AgentGateResult(
+                    result.proven() ? Verdict.PASS.name() : Verdict.FAIL.name(),
+                    headline,
+                    reasons,
+                    List.of(),
+                    RollbackReports.summary(result),
+                    RollbackProofs.json(result),
                     RollbackReports.junit(result));
         }
     }

@@ -22,8 +22,13 @@ public final class GateRecord implements Serializable {
     /**
      * @param report the report's file name in the build's {@code prodgate} folder, or null
      */
-    public GateRecord(String gate, String verdict, String headline, List<String> reasons, @CheckForNull String report,
-                      long timestamp) {
+    public GateRecord(
+            String gate,
+            String verdict,
+            String headline,
+            List<String> reasons,
+            @CheckForNull String report,
+            long timestamp) {
         this.gate = gate;
         this.verdict = verdict;
         this.headline = headline;

@@ -78,11 +78,16 @@ public class GatesAction implements RunAction2 {
     /** Serves the report files; Jenkins' directory browser applies its Content-Security-Policy to them. */
     public DirectoryBrowserSupport doReports() {
         run.checkPermission(Item.READ);
-        if (Functions.isArtifactsPermissionEnabled()) { // the reports are build artifacts, as Run.doArtifact() treats them
+        if (Functions
+                .isArtifactsPermissionEnabled()) { // the reports are build artifacts, as Run.doArtifact() treats them
             run.checkPermission(Run.ARTIFACTS);
         }
-        return new DirectoryBrowserSupport(this, new FilePath(new File(run.getRootDir(), DIR)),
-                Messages.GatesAction_DisplayName(), "symbol-analytics", false);
+        return new DirectoryBrowserSupport(
+                this,
+                new FilePath(new File(run.getRootDir(), DIR)),
+                Messages.GatesAction_DisplayName(),
+                "symbol-analytics",
+                false);
     }
 
     @Override

@@ -57,7 +57,8 @@ class ProdgateConfigurationTest {
         try (FakeProduction prod = new FakeProduction()) {
             FormValidation v = ProdgateConfiguration.get().doTestConnection(prod.url(), "");
             assertThat(v.kind, is(FormValidation.Kind.OK));
-            assertThat(ProdgateConfiguration.get().doTestConnection("ftp://nowhere", "").kind,
+            assertThat(
+                    ProdgateConfiguration.get().doTestConnection("ftp://nowhere", "").kind,
                     is(FormValidation.Kind.ERROR));
         }
     }
@@ -67,8 +68,12 @@ class ProdgateConfigurationTest {
     void webMethodsAreForAdministratorsOnly(JenkinsRule r) throws Exception {
         r.jenkins.setSecurityRealm(r.createDummySecurityRealm());
         r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy()
-                .grant(Jenkins.ADMINISTER).everywhere().to("admin")
-                .grant(Jenkins.READ).everywhere().to("user"));
+                .grant(Jenkins.ADMINISTER)
+                .everywhere()
+                .to("admin")
+                .grant(Jenkins.READ)
+                .everywhere()
+                .to("user"));
         ProdgateConfiguration c = ProdgateConfiguration.get();
 
         try (ACLContext ignored = ACL.as2(User.getById("user", true).impersonate2())) {
@@ -81,11 +86,15 @@ class ProdgateConfigurationTest {
 
         JenkinsRule.WebClient wc = r.createWebClient().withThrowExceptionOnFailingStatusCode(false);
         wc.login("user");
-        WebRequest post = new WebRequest(URI.create(r.getURL() + DESCRIPTOR
-                + "testConnection?prometheusUrl=http://127.0.0.1:1").toURL(), HttpMethod.POST);
+        WebRequest post = new WebRequest(
+                URI.create(r.getURL() + DESCRIPTOR + "testConnection?prometheusUrl=http://127.0.0.1:1")
+                        .toURL(),
+                HttpMethod.POST);
         assertThat(wc.getPage(wc.addCrumb(post)).getWebResponse().getStatusCode(), is(403));
-        WebRequest get = new WebRequest(URI.create(r.getURL() + DESCRIPTOR
-                + "testConnection?prometheusUrl=http://127.0.0.1:1").toURL(), HttpMethod.GET);
+        WebRequest get = new WebRequest(
+                URI.create(r.getURL() + DESCRIPTOR + "testConnection?prometheusUrl=http://127.0.0.1:1")
+                        .toURL(),
+                HttpMethod.GET);
         assertThat(wc.getPage(get).getWebResponse().getStatusCode(), not(is(200))); // @POST: no GET
 
         JenkinsRule.WebClient admin = r.createWebClient().withThrowExceptionOnFailingStatusCode(false);

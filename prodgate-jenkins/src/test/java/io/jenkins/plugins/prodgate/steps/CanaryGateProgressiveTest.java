@@ -112,7 +112,9 @@ class CanaryGateProgressiveTest {
     private static FlowNode labelled(WorkflowRun b, String prefix) {
         return new DepthFirstScanner().findFirstMatch(b.getExecution(), n -> {
             LabelAction label = n.getPersistentAction(LabelAction.class);
-            return label != null && label.getDisplayName() != null && label.getDisplayName().startsWith(prefix);
+            return label != null
+                    && label.getDisplayName() != null
+                    && label.getDisplayName().startsWith(prefix);
         });
     }
 
@@ -143,15 +145,16 @@ class CanaryGateProgressiveTest {
         r.assertLogContains("canaryGate: step 1/3: 10 % of the traffic to the canary (HTTP 200)", b);
         r.assertLogContains("canaryGate: step 3/3: 50 % of the traffic to the canary (HTTP 200)", b);
         r.assertLogContains("verdict=PASS step=3/3 weight=50", b);
-        assertThat(labelled(b, "canaryGate:").getDisplayName(),
+        assertThat(
+                labelled(b, "canaryGate:").getDisplayName(),
                 allOf(startsWith("canaryGate: PASS, availability"), endsWith("at step 3/3 (50 %)")));
     }
 
     @Test
     void aFailedProgressiveCanaryIsTakenOutOfTrafficAndRolledBackOverHttp() throws Exception {
         prod.canary(FakeProduction.Canary.REGRESSED);
-        WorkflowRun b = start("canaryGate configText: '''" + gate("10, 50", httpTraffic(),
-                "  onFail: rollback\n", httpRollback()) + "'''");
+        WorkflowRun b = start("canaryGate configText: '''"
+                + gate("10, 50", httpTraffic(), "  onFail: rollback\n", httpRollback()) + "'''");
         r.assertBuildStatus(Result.FAILURE, r.waitForCompletion(b));
         // the weight to 0 first, then the rollback section, as prodgate canary does
         assertThat(prod.weightsAsked(), contains("10", "0"));
@@ -159,8 +162,12 @@ class CanaryGateProgressiveTest {
         r.assertLogContains("canaryGate: FAIL: rolling back (canary.onFail: rollback)", b);
         r.assertLogContains("canaryGate: rolled back in", b);
         r.assertLogContains("canaryGate: FAIL: availability: canary is worse than the baseline", b);
-        assertThat(labelled(b, "canaryGate:").getDisplayName(), allOf(startsWith("canaryGate: FAIL"),
-                containsString("at step 1/2 (10 %)"), containsString("rolled back in")));
+        assertThat(
+                labelled(b, "canaryGate:").getDisplayName(),
+                allOf(
+                        startsWith("canaryGate: FAIL"),
+                        containsString("at step 1/2 (10 %)"),
+                        containsString("rolled back in")));
     }
 
     @Test
@@ -169,8 +176,10 @@ class CanaryGateProgressiveTest {
         String command = "    set: { command: { run: [touch, '" + marker.getAbsolutePath() + "'] } }\n";
         WorkflowRun b = start("canaryGate configText: '''" + gate("10, 50", command, "", "") + "'''");
         r.assertBuildStatus(Result.FAILURE, r.waitForCompletion(b));
-        r.assertLogContains("canaryGate: configText: canary.traffic.set.command: this command would run on the "
-                + "Jenkins controller, where canaryGate runs", b);
+        r.assertLogContains(
+                "canaryGate: configText: canary.traffic.set.command: this command would run on the "
+                        + "Jenkins controller, where canaryGate runs",
+                b);
         r.assertLogContains("Shift the traffic with an HTTP action instead (canary.traffic.set.http", b);
         r.assertLogContains("canaryRollout(configText: gate) { sh './set-weight.sh \"$PRODGATE_WEIGHT\"' }", b);
         r.assertLogNotContains("\tat io.jenkins.plugins.prodgate", b); // a reason, not a stack trace
@@ -180,13 +189,17 @@ class CanaryGateProgressiveTest {
 
     @Test
     void aCommandInTheAutomaticRollbackIsRefusedToo() throws Exception {
-        String rollback = httpRollback().replace("{ http: { url: /deploy/rollback, method: POST, expectStatus: 202 } }",
-                "{ command: { run: [./rollback.sh] } }");
-        WorkflowRun b = start("canaryGate configText: '''" + gate("10, 50", httpTraffic(), "  onFail: rollback\n",
-                rollback) + "'''");
+        String rollback = httpRollback()
+                .replace(
+                        "{ http: { url: /deploy/rollback, method: POST, expectStatus: 202 } }",
+                        "{ command: { run: [./rollback.sh] } }");
+        WorkflowRun b = start(
+                "canaryGate configText: '''" + gate("10, 50", httpTraffic(), "  onFail: rollback\n", rollback) + "'''");
         r.assertBuildStatus(Result.FAILURE, r.waitForCompletion(b));
-        r.assertLogContains("canaryGate: configText: rollback.action.command: this command would run on the "
-                + "Jenkins controller", b);
+        r.assertLogContains(
+                "canaryGate: configText: rollback.action.command: this command would run on the "
+                        + "Jenkins controller",
+                b);
         r.assertLogContains("leave canary.onFail: rollback out and roll back from the pipeline", b);
         assertThat(prod.weightsAsked(), is(empty()));
     }
@@ -229,8 +242,10 @@ class CanaryGateProgressiveTest {
                 + "echo \"verdict=${r.verdict}\"");
         r.assertBuildStatus(Result.UNSTABLE, r.waitForCompletion(b));
         r.assertLogContains("verdict=INCONCLUSIVE", b);
-        r.assertLogContains("the traffic action for step 1 (10 % on the canary) failed: the load balancer said no "
-                + "(in the pipeline's block)", b);
+        r.assertLogContains(
+                "the traffic action for step 1 (10 % on the canary) failed: the load balancer said no "
+                        + "(in the pipeline's block)",
+                b);
     }
 
     @Test
@@ -241,8 +256,8 @@ class CanaryGateProgressiveTest {
         r.assertLogContains("canaryRollout: configText: the gate file has no canary.steps", noSteps);
         r.assertLogNotContains("never", noSteps);
 
-        WorkflowRun both = start("canaryRollout(configText: '''" + gate("10, 50", httpTraffic(), "", "")
-                + "''') { echo 'never' }");
+        WorkflowRun both = start(
+                "canaryRollout(configText: '''" + gate("10, 50", httpTraffic(), "", "") + "''') { echo 'never' }");
         r.assertBuildStatus(Result.FAILURE, r.waitForCompletion(both));
         r.assertLogContains("canary.traffic.set and the block would both shift the traffic", both);
         assertThat(prod.weightsAsked(), is(empty()));

@@ -52,11 +52,28 @@ class CanaryGateRestartTest {
             j.waitForMessage("canaryGate: evaluation 1/6", b);
         });
         sessions.then(j -> {
-            WorkflowRun b = j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
+            WorkflowRun b =
+                    j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatusSuccess(j.waitForCompletion(b));
-            // every point of the grid was evaluated, including those that fell due while Jenkins was down
+            // every point of the grid was evaluated, including those that fell due while Jenkins was down, and
+            // no more: the verdict and the count of an uninterrupted bake of 6s every 1s
             j.assertLogContains("verdict=PASS evaluations=6", b);
+            assertResumed(b, 6);
         });
+    }
+
+    /**
+     * The bake resumed from its saved state rather than starting over (which would also reach a verdict): it began
+     * once, and its first evaluation, saved before the restart, was not made again.
+     */
+    private static void assertResumed(WorkflowRun b, int evaluations) throws Exception {
+        String log = JenkinsRule.getLog(b);
+        assertThat(log, occurrences(log, "canaryGate: baking for "), is(1));
+        assertThat(log, occurrences(log, "canaryGate: evaluation 1/" + evaluations + " "), is(1));
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
     @Test
@@ -77,9 +94,15 @@ class CanaryGateRestartTest {
             prod.canary(FakeProduction.Canary.REGRESSED);
         });
         sessions.then(j -> {
-            WorkflowRun b = j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
+            WorkflowRun b =
+                    j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatus(hudson.model.Result.FAILURE, j.waitForCompletion(b));
             j.assertLogContains("canaryGate: FAIL", b);
+            // the reasons end the step, as an AbortException's message, without a stack trace
+            j.assertLogContains("ERROR: canaryGate: FAIL: ", b);
+            j.assertLogNotContains("Found unhandled", b);
+            // judged on the saved bake: it began once, before the restart
+            assertResumed(b, 6);
         });
     }
 
@@ -109,14 +132,18 @@ class CanaryGateRestartTest {
         sessions.then(j -> {
             ProdgateConfiguration.get().setPrometheusUrl(prod.url());
             WorkflowJob p = j.createProject(WorkflowJob.class, "canary");
-            p.setDefinition(new CpsFlowDefinition("canaryGate configText: '''" + progressive(
-                    "    set: { http: { url: '" + prod.url() + "/admin/weights', body: '{\"canary\": ${weight}}', "
-                            + "expectStatus: 200 } }\n") + "'''", true));
+            p.setDefinition(new CpsFlowDefinition(
+                    "canaryGate configText: '''"
+                            + progressive("    set: { http: { url: '" + prod.url()
+                                    + "/admin/weights', body: '{\"canary\": ${weight}}', " + "expectStatus: 200 } }\n")
+                            + "'''",
+                    true));
             WorkflowRun b = p.scheduleBuild2(0).waitForStart();
             j.waitForMessage("canaryGate: step 1/2: 10 % of the traffic to the canary", b);
         });
         sessions.then(j -> {
-            WorkflowRun b = j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
+            WorkflowRun b =
+                    j.jenkins.getItemByFullName("canary", WorkflowJob.class).getBuildByNumber(1);
             j.assertBuildStatusSuccess(j.waitForCompletion(b));
             // the restart may have come between a step's start and its shift: the weight is asked for again
             assertThat(prod.weightsAsked(), contains("10", "10", "50"));
@@ -128,18 +155,21 @@ class CanaryGateRestartTest {
         sessions.then(j -> {
             ProdgateConfiguration.get().setPrometheusUrl(prod.url());
             WorkflowJob p = j.createProject(WorkflowJob.class, "rollout");
-            p.setDefinition(new CpsFlowDefinition("def r = canaryRollout(configText: '''" + progressive("")
-                    + "''') {\n"
-                    + "  echo \"block: weight=${env.PRODGATE_WEIGHT}\"\n"
-                    + "  semaphore 'shift'\n"
-                    + "}\n"
-                    + "echo \"verdict=${r.verdict}\"", true));
+            p.setDefinition(new CpsFlowDefinition(
+                    "def r = canaryRollout(configText: '''" + progressive("")
+                            + "''') {\n"
+                            + "  echo \"block: weight=${env.PRODGATE_WEIGHT}\"\n"
+                            + "  semaphore 'shift'\n"
+                            + "}\n"
+                            + "echo \"verdict=${r.verdict}\"",
+                    true));
             WorkflowRun b = p.scheduleBuild2(0).waitForStart();
             SemaphoreStep.waitForStart("shift/1", b);
             // Jenkins restarts while the block shifts the traffic
         });
         sessions.then(j -> {
-            WorkflowRun b = j.jenkins.getItemByFullName("rollout", WorkflowJob.class).getBuildByNumber(1);
+            WorkflowRun b =
+                    j.jenkins.getItemByFullName("rollout", WorkflowJob.class).getBuildByNumber(1);
             prod.weight(10);
             SemaphoreStep.success("shift/1", null);
             SemaphoreStep.waitForStart("shift/2", b);
@@ -151,8 +181,7 @@ class CanaryGateRestartTest {
             // the first block ran once, across the restart; its shift counted from its end
             assertThat(log.split("block: weight=10", -1).length - 1, is(1));
             assertThat(log.split("block: weight=50", -1).length - 1, is(1));
-            j.assertLogContains("canaryRollout: step 1/2: 10 % of the traffic to the canary (the pipeline's block)",
-                    b);
+            j.assertLogContains("canaryRollout: step 1/2: 10 % of the traffic to the canary (the pipeline's block)", b);
         });
     }
 }

@@ -2,6 +2,8 @@ package io.jenkins.plugins.prodgate.steps;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
@@ -13,13 +15,18 @@ import static org.hamcrest.Matchers.startsWith;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.domains.Domain;
+import hudson.ExtensionList;
 import hudson.model.Result;
 import hudson.util.Secret;
 import io.jenkins.plugins.prodgate.config.ProdgateConfiguration;
 import io.jenkins.plugins.prodgate.testing.FakeProduction;
+import io.jenkins.plugins.prodgate.ui.GateDetailFactory;
 import io.jenkins.plugins.prodgate.ui.GateRecord;
 import io.jenkins.plugins.prodgate.ui.GatesAction;
 import java.io.File;
+import java.util.List;
+import jenkins.model.details.Detail;
+import jenkins.model.details.DetailFactory;
 import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.actions.LabelAction;
 import org.jenkinsci.plugins.workflow.actions.WarningAction;
@@ -72,7 +79,8 @@ class CanaryGateStepTest {
 
     @Test
     void healthyCanaryPassesOutsideNode() throws Exception {
-        WorkflowRun b = run("def r = canaryGate " + INLINE + "\necho \"verdict=${r.verdict} evaluations=${r.evaluations}\"",
+        WorkflowRun b = run(
+                "def r = canaryGate " + INLINE + "\necho \"verdict=${r.verdict} evaluations=${r.evaluations}\"",
                 Result.SUCCESS);
         r.assertLogContains("verdict=PASS evaluations=3", b);
         r.assertLogContains("canaryGate: evaluation 1/3", b);
@@ -104,6 +112,21 @@ class CanaryGateStepTest {
         r.assertLogNotContains("\tat io.jenkins.plugins.prodgate", b); // a reason, not a stack trace
         assertThat(b.getAction(GatesAction.class).getWorstVerdict(), is("FAIL"));
         assertThat(nodeWith(b, LabelAction.class).getDisplayName(), startsWith("canaryGate: FAIL"));
+        r.assertLogNotContains("Found unhandled", b);
+
+        // the build's details (the new build page, Pipeline Graph View's Stages page): the verdict, its figure and
+        // a link to the report
+        GateDetailFactory factory = ExtensionList.lookupSingleton(GateDetailFactory.class);
+        assertThat(ExtensionList.lookup(DetailFactory.class), hasItem(factory));
+        List<? extends Detail> details = factory.createFor(b);
+        assertThat(details.size(), is(1));
+        Detail detail = details.get(0);
+        assertThat(detail.getDisplayName(), startsWith("canaryGate FAIL · availability canary "));
+        assertThat(detail.getDisplayName(), endsWith(" · report"));
+        assertThat(detail.getIconClassName(), is("symbol-status-red"));
+        GateRecord gate = b.getAction(GatesAction.class).getGates().get(0);
+        assertThat(detail.getLink(), endsWith("/" + b.getUrl() + GatesAction.DIR + "/reports/" + gate.getReport()));
+        assertThat(gate.getReport(), endsWith(".html"));
     }
 
     @Test
@@ -170,15 +193,23 @@ class CanaryGateStepTest {
 
     @Test
     void theGlobalCredentialGoesOnlyToTheGlobalUrl() throws Exception {
-        CredentialsProvider.lookupStores(r.jenkins).iterator().next().addCredentials(Domain.global(),
-                new StringCredentialsImpl(CredentialsScope.GLOBAL, "prom", "token", Secret.fromString("s3cret")));
+        CredentialsProvider.lookupStores(r.jenkins)
+                .iterator()
+                .next()
+                .addCredentials(
+                        Domain.global(),
+                        new StringCredentialsImpl(
+                                CredentialsScope.GLOBAL, "prom", "token", Secret.fromString("s3cret")));
         ProdgateConfiguration.get().setCredentialsId("prom");
         WorkflowRun first = run("canaryGate " + INLINE, Result.SUCCESS);
+        // everyItem holds for an empty list too: the queries must have been made
+        assertThat(prod.authorizations(), not(empty()));
         assertThat(prod.authorizations(), everyItem(is("Bearer s3cret")));
         r.assertLogNotContains("s3cret", first);
 
         try (FakeProduction other = new FakeProduction()) {
             WorkflowRun b = run("canaryGate prometheusUrl: '" + other.url() + "', " + INLINE, Result.SUCCESS);
+            assertThat(other.authorizations(), not(empty()));
             assertThat(other.authorizations(), everyItem(is("")));
             assertThat(other.authorizations(), not(hasItem("Bearer s3cret")));
             r.assertLogContains("not sent", b);
@@ -191,7 +222,8 @@ class CanaryGateStepTest {
 
     @Test
     void aRequiredRollbackProofThatIsMissingKeepsTheCanaryFromPassing() throws Exception {
-        WorkflowRun b = run("def r = canaryGate requireRollbackProof: true, " + INLINE + "\necho \"verdict=${r.verdict}\"",
+        WorkflowRun b = run(
+                "def r = canaryGate requireRollbackProof: true, " + INLINE + "\necho \"verdict=${r.verdict}\"",
                 Result.UNSTABLE);
         r.assertLogContains("verdict=INCONCLUSIVE", b);
         r.assertLogContains("no rollback proof", b);

@@ -25,19 +25,21 @@ import mockwebserver3.RecordedRequest;
  * admin API, which splits the traffic between canary and baseline from then on.
  */
 public final class FakeProduction implements AutoCloseable {
-    public enum Canary { HEALTHY, REGRESSED, NO_DATA }
+    public enum Canary {
+        HEALTHY,
+        REGRESSED,
+        NO_DATA
+    }
 
     public static final long TOTAL_PER_SECOND = 1_000_000;
     public static final long BASELINE_BAD_PER_SECOND = 200;
     public static final long REGRESSED_BAD_PER_SECOND = 5_000;
 
     /** The canary's behaviour from a moment on. */
-    private record Phase(Instant since, Canary mode) {
-    }
+    private record Phase(Instant since, Canary mode) {}
 
     /** The canary's share of the traffic from a moment on; NaN: both sides get {@link #TOTAL_PER_SECOND}. */
-    private record Split(Instant since, double weight) {
-    }
+    private record Split(Instant since, double weight) {}
 
     /** One figure of a combined query: {@code label_replace((<query>\n), "prodgate_figure", "<tag>", "", "")}. */
     private static final Pattern TAGGED = Pattern.compile(
@@ -170,8 +172,8 @@ public final class FakeProduction implements AutoCloseable {
             value = bad ? counts[1] : counts[0];
         }
         String at = BigDecimal.valueOf(time.toEpochMilli(), 3).toPlainString();
-        return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":["
-                + at + ",\"" + BigDecimal.valueOf(value).toPlainString() + "\"]}]}}";
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[" + at
+                + ",\"" + BigDecimal.valueOf(value).toPlainString() + "\"]}]}}";
     }
 
     private static double seconds(Instant from, Instant to) {
@@ -197,8 +199,9 @@ public final class FakeProduction implements AutoCloseable {
                 double weight = weightAt(split, a);
                 double share = Double.isNaN(weight) ? 1 : 2 * (canary ? weight : 1 - weight);
                 double requests = canary && mode == Canary.NO_DATA ? 0 : seconds(a, b) * TOTAL_PER_SECOND * share;
-                double badPerRequest = (canary && mode == Canary.REGRESSED ? REGRESSED_BAD_PER_SECOND
-                        : BASELINE_BAD_PER_SECOND) / (double) TOTAL_PER_SECOND;
+                double badPerRequest =
+                        (canary && mode == Canary.REGRESSED ? REGRESSED_BAD_PER_SECOND : BASELINE_BAD_PER_SECOND)
+                                / (double) TOTAL_PER_SECOND;
                 total += requests;
                 bad += requests * badPerRequest;
             }
@@ -239,15 +242,16 @@ public final class FakeProduction implements AutoCloseable {
         Duration d = Duration.ZERO;
         while (part.find()) {
             long n = Long.parseLong(part.group(1));
-            d = d.plus(switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                case "w" -> Duration.ofDays(7 * n);
-                default -> Duration.ofDays(365 * n);
-            });
+            d = d.plus(
+                    switch (part.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        case "h" -> Duration.ofHours(n);
+                        case "d" -> Duration.ofDays(n);
+                        case "w" -> Duration.ofDays(7 * n);
+                        default -> Duration.ofDays(365 * n);
+                    });
         }
         return d;
     }
@@ -260,7 +264,10 @@ public final class FakeProduction implements AutoCloseable {
         }
         BigDecimal seconds = new BigDecimal(t);
         BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        long nanos = seconds.subtract(whole)
+                .movePointRight(9)
+                .setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
         return Instant.ofEpochSecond(whole.longValueExact(), nanos);
     }
 
@@ -276,7 +283,11 @@ public final class FakeProduction implements AutoCloseable {
     }
 
     private static MockResponse json(int code, String body) {
-        return new MockResponse.Builder().code(code).setHeader("Content-Type", "application/json").body(body).build();
+        return new MockResponse.Builder()
+                .code(code)
+                .setHeader("Content-Type", "application/json")
+                .body(body)
+                .build();
     }
 
     @Override
