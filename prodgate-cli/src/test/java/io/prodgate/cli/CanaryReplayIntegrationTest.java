@@ -157,7 +157,10 @@ class CanaryReplayIntegrationTest {
         CliRun again = replay("errors", "--state", state.toString());
         assertThat(again.exitCode()).isEqualTo(first.exitCode());
         assertThat(report("errors").get("decidedAt")).isEqualTo(full.get("decidedAt"));
-        assertThat(Files.readString(state)).contains("\"verdict\" : \"FAIL\"");
+        assertThat(io.prodgate.core.canary.BakeStates.read(state).decision().verdict())
+                .isEqualTo(io.prodgate.core.verdict.Verdict.FAIL);
+        assertThat(Files.readString(state)).as("JSON lines, format 2").startsWith("{\"crc32\":\"")
+                .contains("\"header\":{\"format\":2,", "\"verdict\":\"FAIL\"");
     }
 
     @Test

@@ -198,6 +198,30 @@ class CommandLineTest {
     }
 
     @Test
+    void aStateFileOfAnUnknownFormatOrWithADamagedLineIsAClearUsageError() throws Exception {
+        Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
+        Path future = GateFiles.write(dir, "future.json",
+                "{\"crc32\":\"00000000\",\"header\":{\"format\":3,\"gateDigest\":\"sha256:x\"}}\n");
+        CliRun run = CliRun.of("canary", "--config", gate.toString(), "--state", future.toString());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(64);
+        assertThat(run.err()).contains("--state " + future + ": bake state format 3 is not supported")
+                .doesNotContain("internal error", "Exception", "\tat ");
+
+        String digest = io.prodgate.core.gatefile.GateFileLoader.load(gate).digest();
+        java.time.Instant start = java.time.Instant.parse("2026-11-24T09:00:00Z");
+        Path state = dir.resolve("state.json");
+        io.prodgate.core.canary.BakeStates.write(state, new io.prodgate.core.canary.BakeState(2, digest, start,
+                start.plusSeconds(1800), start.plusSeconds(60), java.util.List.of(), null));
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(state); // a header and a progress line
+        java.nio.file.Files.write(state, java.util.List.of(lines.get(0),
+                lines.get(1).replace("\"steps\":[]", "\"steps\":[ ]"), lines.get(1)));
+        CliRun damaged = CliRun.of("canary", "--config", gate.toString(), "--state", state.toString());
+        assertThat(damaged.exitCode()).as(damaged.err()).isEqualTo(64);
+        assertThat(damaged.err()).contains("--state " + state + ": not a bake state file: line 2 of 3 is damaged: its "
+                + "checksum does not match its content").doesNotContain("internal error", "Exception", "\tat ");
+    }
+
+    @Test
     void fromAndToAreNotSilentlyIgnoredWhenTheStateFileHoldsAnotherWindow() throws Exception {
         Path gate = GateFiles.write(dir, "gate.yaml", GateFiles.canaryGate("http://127.0.0.1:9", ""));
         String digest = io.prodgate.core.gatefile.GateFileLoader.load(gate).digest();

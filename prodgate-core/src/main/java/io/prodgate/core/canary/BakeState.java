@@ -2,20 +2,22 @@ package io.prodgate.core.canary;
 
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The whole state of a bake: small, immutable and serializable (Java serialization for Jenkins, JSON for the CLI's
- * {@code --state} file). Resuming from it gives the same outcome as an uninterrupted run, because every decision is
- * recomputed from the recorded evaluations.
+ * The whole state of a bake: small, immutable and serializable (Java serialization for Jenkins, JSON lines for the
+ * CLI's {@code --state} file: {@link BakeStates}). Resuming from it gives the same outcome as an uninterrupted run,
+ * because every decision is recomputed from the recorded evaluations.
  *
+ * @param format           the state file format it is saved in, {@link #FORMAT}; a state read from an older file
+ *                         holds the same fields and is upgraded to it
  * @param gateDigest       digest of the gate file, so a state file is not resumed under another gate
  * @param startedAt        when the bake began (the canary's start in replay)
  * @param endsAt           when the bake window closes
  * @param nextEvaluationAt when the caller should evaluate next
- * @param evaluations      every evaluation so far, oldest first
+ * @param evaluations      every evaluation so far, oldest first (a new evaluation extends the list without copying
+ *                         it)
  * @param decision         the verdict, once reached; null while baking
  * @param steps            a progressive bake's steps begun so far, the current one last; empty for a bake in one step
  *                         (and in state files written before rollouts)
@@ -23,14 +25,15 @@ import java.util.Objects;
 public record BakeState(int format, String gateDigest, Instant startedAt, Instant endsAt, Instant nextEvaluationAt,
                         List<Evaluation> evaluations, Decision decision, List<StepProgress> steps)
         implements Serializable {
-    public static final int FORMAT = 1;
+    /** Format 2: JSON lines, appended to (format 1 was one indented JSON object, rewritten whole each time). */
+    public static final int FORMAT = 2;
 
     public BakeState {
         Objects.requireNonNull(gateDigest, "gateDigest");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(endsAt, "endsAt");
         Objects.requireNonNull(nextEvaluationAt, "nextEvaluationAt");
-        evaluations = List.copyOf(evaluations);
+        evaluations = AppendedList.of(evaluations);
         steps = steps == null ? List.of() : List.copyOf(steps);
     }
 
@@ -60,9 +63,8 @@ public record BakeState(int format, String gateDigest, Instant startedAt, Instan
     }
 
     BakeState with(Evaluation evaluation, Instant next, Decision newDecision) {
-        List<Evaluation> all = new ArrayList<>(evaluations);
-        all.add(evaluation);
-        return new BakeState(format, gateDigest, startedAt, endsAt, next, all, newDecision, steps);
+        return new BakeState(format, gateDigest, startedAt, endsAt, next, AppendedList.plus(evaluations, evaluation),
+                newDecision, steps);
     }
 
     BakeState decide(Decision newDecision) {

@@ -3,6 +3,7 @@ package io.prodgate.core.run;
 import io.prodgate.core.action.Action;
 import io.prodgate.core.canary.BakeRunner;
 import io.prodgate.core.canary.BakeState;
+import io.prodgate.core.canary.BakeStateFile;
 import io.prodgate.core.canary.BakeStates;
 import io.prodgate.core.canary.CanaryGate;
 import io.prodgate.core.canary.CanaryPlan;
@@ -209,9 +210,13 @@ public final class CanaryRun {
 
         void save(BakeState state) throws IOException;
 
-        /** The state as JSON in {@code file}, written atomically. */
+        /**
+         * The state in {@code file}, as JSON lines: each save appends what changed (the new evaluations and a progress
+         * line, flushed to the disk), the first one, or one that does not extend the last, rewrites it whole,
+         * atomically ({@link BakeStateFile}). Resume from a file of its own with a new store.
+         */
         static StateStore file(Path file) {
-            return state -> BakeStates.write(file, state);
+            return new BakeStateFile(file)::save;
         }
     }
 
@@ -297,6 +302,9 @@ public final class CanaryRun {
             BakeState saved;
             try {
                 saved = BakeStates.read(stateFile.get());
+            } catch (BakeStates.UnsupportedFormatException e) {
+                throw new RunInputException(stateFile.get() + ": " + e.getMessage()
+                        + "; finish its bake with the prodgate that wrote it, or delete it to start a new bake");
             } catch (IOException e) {
                 throw new RunInputException(stateFile.get() + ": not a bake state file: " + e.getMessage()
                         + "; delete it to start a new bake");

@@ -32,7 +32,15 @@ public final class AtomicFiles {
         writeString(file, content, Disk.REAL);
     }
 
+    public static void write(Path file, byte[] content) throws IOException {
+        write(file, ByteBuffer.wrap(content), Disk.REAL);
+    }
+
     static void writeString(Path file, String content, Disk disk) throws IOException {
+        write(file, StandardCharsets.UTF_8.encode(content), disk);
+    }
+
+    private static void write(Path file, ByteBuffer bytes, Disk disk) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path name = file.getFileName();
         if (dir == null || name == null) {
@@ -42,7 +50,6 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
@@ -57,6 +64,37 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Appends {@code content} to {@code file} and flushes it to the disk, if the file is {@code expectedSize} bytes
+     * long; otherwise (absent, or changed by someone else) writes nothing and returns false. Not atomic: a crash
+     * mid-append can leave part of {@code content} at the end, which a reader of such an append log must detect
+     * (a checksum per line) and drop.
+     */
+    public static boolean append(Path file, byte[] content, long expectedSize) throws IOException {
+        return append(file, content, expectedSize, Disk.REAL);
+    }
+
+    static boolean append(Path file, byte[] content, long expectedSize, Disk disk) throws IOException {
+        FileChannel out;
+        try {
+            out = FileChannel.open(file, StandardOpenOption.WRITE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        try (out) {
+            if (out.size() != expectedSize) {
+                return false;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            long at = expectedSize;
+            while (bytes.hasRemaining()) {
+                at += out.write(bytes, at);
+            }
+            disk.sync(out, file);
+        }
+        return true;
     }
 
     /** Makes the rename durable. Some platforms (Windows) cannot open a folder; there the file system journals it. */

@@ -200,6 +200,44 @@ class CanaryRunTest {
     }
 
     @Test
+    void aDamagedOrFutureStateFileIsRefusedByLineOrFormatAndATornOneResumes() throws Exception {
+        EvidenceSource source = traffic(0.005, 0.005, new ArrayList<>());
+        CanaryRun run = CanaryRun.of(gate(), CanaryOverrides.none());
+        MovingClock clock = new MovingClock(T0);
+        CanaryRun.Bake bake = run.bake(context(clock), source, ProofRequirement.none());
+        Path stateFile = dir.resolve("state.json");
+        CanaryRun.StateStore store = CanaryRun.StateStore.file(stateFile);
+        BakeState three = bake.advance(bake.start(), T0.plus(Duration.ofMinutes(3)), store, BakeListener.SILENT);
+        BakeState four = bake.advance(three, T0.plus(Duration.ofMinutes(4)), store, BakeListener.SILENT);
+        assertThat(four.evaluations()).hasSize(4);
+        List<String> lines = Files.readAllLines(stateFile);
+
+        String last = lines.get(lines.size() - 1);
+        List<String> torn = new ArrayList<>(lines.subList(0, lines.size() - 1));
+        Files.writeString(stateFile, String.join("\n", torn) + "\n" + last.substring(0, last.length() / 2));
+        assertThat(bake.resumeOrStart(Optional.of(stateFile))).as("the state saved before the torn line")
+                .isEqualTo(three);
+
+        List<String> damaged = new ArrayList<>(lines);
+        // header, then an evaluation and a progress line per save
+        assertThat(lines).hasSize(9).last().asString().contains("\"progress\":");
+        int second = 5; // the third evaluation
+        assertThat(lines.get(second)).contains("\"evaluation\":");
+        damaged.set(second, damaged.get(second).replace("\"bad\":", "\"bad\": "));
+        Files.write(stateFile, damaged);
+        assertThatThrownBy(() -> bake.resumeOrStart(Optional.of(stateFile))).isInstanceOf(RunInputException.class)
+                .hasMessage(stateFile + ": not a bake state file: line 6 of 9 is damaged: its "
+                        + "checksum does not match its content (only a torn last line, from a crash mid-write, is "
+                        + "dropped); delete it to start a new bake");
+
+        Files.writeString(stateFile, "{\"format\": 7}");
+        assertThatThrownBy(() -> bake.resumeOrStart(Optional.of(stateFile))).isInstanceOf(RunInputException.class)
+                .hasMessage(stateFile + ": bake state format 7 is not supported (this prodgate reads formats 1 and 2;"
+                        + " was it written by a newer one?); finish its bake with the prodgate that wrote it, or "
+                        + "delete it to start a new bake");
+    }
+
+    @Test
     void aReplayRefusesAStateOfAnotherWindowAndAWindowShorterThanTheInterval() throws Exception {
         CanaryOverrides.Window window = new CanaryOverrides.Window(T0, T0.plus(Duration.ofMinutes(30)));
         CanaryRun run = CanaryRun.of(gate(), CanaryOverrides.none().withReplay(window));

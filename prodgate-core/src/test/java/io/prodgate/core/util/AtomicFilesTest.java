@@ -42,4 +42,19 @@ class AtomicFilesTest {
                 "folder " + dir.getFileName() + ", target holds 'new state'");
         assertThat(file).hasContent("new state");
     }
+
+    @Test
+    void appendsAndFlushesOnlyToAFileOfTheSizeExpected() throws Exception {
+        Path file = dir.resolve("state.jsonl");
+        AtomicFiles.writeString(file, "one\n");
+        List<String> synced = new ArrayList<>();
+        assertThat(AtomicFiles.append(file, "two\n".getBytes(), 4, (channel, path) -> synced.add(
+                path.getFileName() + " of " + channel.size() + " bytes"))).isTrue();
+        assertThat(synced).containsExactly("state.jsonl of 8 bytes");
+        assertThat(file).hasContent("one\ntwo\n");
+        assertThat(AtomicFiles.append(file, "three\n".getBytes(), 4)).as("changed since").isFalse();
+        assertThat(AtomicFiles.append(dir.resolve("absent"), "x".getBytes(), 0)).isFalse();
+        assertThat(file).hasContent("one\ntwo\n");
+        assertThat(dir.resolve("absent")).doesNotExist();
+    }
 }
