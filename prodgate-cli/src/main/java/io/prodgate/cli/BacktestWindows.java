@@ -166,12 +166,8 @@ final class BacktestWindows {
                 } else {
                     cell.append(c);
                 }
-            } else if (c == '"') {
-                if (!cell.toString().isBlank() || wasQuoted) {
-                    problem(line, "", "a quote inside an unquoted field (column " + (i + 1) + "); quote the whole "
-                            + "field and double the quotes inside it");
-                    return null;
-                }
+            } else if (c == '"' && !wasQuoted && cell.toString().isBlank()) {
+                // a field that begins with a quote is quoted (RFC 4180); a quote later in a field is text
                 cell.setLength(0);
                 quoted = true;
                 wasQuoted = true;
