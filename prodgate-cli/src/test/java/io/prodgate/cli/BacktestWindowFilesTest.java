@@ -162,4 +162,22 @@ class BacktestWindowFilesTest {
         assertThat(fromYaml.get(1).label()).isNull();
         Files.delete(yaml);
     }
+
+    /** The window files of docs/rolling-out.md are ones the command reads. */
+    @Test
+    void theDocumentedWindowFilesAreRead() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "rolling-out.md"));
+        java.util.regex.Matcher csv = java.util.regex.Pattern.compile("```csv\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertThat(csv.find()).isTrue();
+        var fromCsv = BacktestWindows.read(GateFiles.write(dir, "doc.csv", csv.group(1)));
+        assertThat(fromCsv).hasSize(4);
+        assertThat(fromCsv.get(1).canarySelector()).isEqualTo("app=\"checkout\",version=\"1.4.1\"");
+        java.util.regex.Matcher yaml = java.util.regex.Pattern.compile("```yaml\\n(- .*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertThat(yaml.find()).isTrue();
+        var fromYaml = BacktestWindows.read(GateFiles.write(dir, "doc.yaml", yaml.group(1)));
+        assertThat(fromYaml).hasSize(3);
+        assertThat(fromYaml.get(2).to()).isEqualTo(java.time.Instant.parse("2026-11-17T11:05:00Z"));
+    }
 }
