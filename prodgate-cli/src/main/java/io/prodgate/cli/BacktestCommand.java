@@ -115,7 +115,7 @@ public final class BacktestCommand implements Callable<Integer> {
             CanarySpec spec;
             try {
                 backtest = new Backtest(gate, CanaryOverrides.none().withSelectors(canarySelector, baselineSelector),
-                        new PrometheusEvidence(client), context);
+                        () -> new PrometheusEvidence(client), context);
                 spec = backtest.spec();
             } catch (RunInputException | IllegalArgumentException e) {
                 throw new UsageException("prodgate backtest: " + e.getMessage());

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One gate file replayed over many past deploy windows: what it would have decided for each, and the summary a team
@@ -47,19 +48,22 @@ public final class Backtest {
 
     private final GateFile gate;
     private final CanaryOverrides defaults;
-    private final EvidenceSource source;
+    /** A source per window, so that a source with per-bake state is never shared between threads. */
+    private final Supplier<? extends EvidenceSource> sources;
     private final RunContext context;
 
     /**
      * @param defaults the caller's selectors for windows that name none (the gate file's when empty); no replay
+     * @param sources  where each window's evidence comes from: one source per window, used by one thread
      * @throws GateFileException when the gate file has no usable canary section
      * @throws RunInputException when the default selectors cannot be used
      */
-    public Backtest(GateFile gate, CanaryOverrides defaults, EvidenceSource source, RunContext context)
+    public Backtest(GateFile gate, CanaryOverrides defaults, Supplier<? extends EvidenceSource> sources,
+                    RunContext context)
             throws GateFileException, RunInputException {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.defaults = Objects.requireNonNull(defaults, "defaults");
-        this.source = Objects.requireNonNull(source, "source");
+        this.sources = Objects.requireNonNull(sources, "sources");
         this.context = Objects.requireNonNull(context, "context");
         if (defaults.replay().isPresent()) {
             throw new IllegalArgumentException("a backtest's windows are its replays");
@@ -213,6 +217,7 @@ public final class Backtest {
             }
             CanaryRun run = CanaryRun.of(gate, selectors.withReplay(new CanaryOverrides.Window(w.from(), to)));
             RunContext quiet = RunContext.builder().clock(context.clock()).env(context.env()).build();
+            EvidenceSource source = sources.get();
             CanaryRun.Bake bake = run.bake(quiet, source, ProofRequirement.none());
             BakeState done = bake.run(bake.start(), Sleeper.SYSTEM, CanaryRun.StateStore.NONE, BakeListener.SILENT);
             Duration ttf = done.decision().verdict() == Verdict.FAIL
@@ -228,7 +233,7 @@ public final class Backtest {
             return new Result(index, w, to, done, ttf, plan, null, report);
         } catch (GateFileException | RunInputException | IllegalArgumentException e) {
             return new Result(index, w, to, null, null, null, message(e), null);
-        } catch (Exception | StackOverflowError e) {
+        } catch (Exception e) {
             return new Result(index, w, to, null, null, null, e.getClass().getSimpleName() + ": " + message(e),
                     null);
         }
