@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = {"Production-safety gates for CI/CD: staging kept to a heartbeat, canaries judged on SLOs, "
                 + "rollbacks proven before promotion.", ""},
         subcommands = {ValidateCommand.class, SmokeCommand.class, CanaryCommand.class, PlanCommand.class, RollbackCommand.class,
+                BacktestCommand.class,
                 io.prodgate.cli.bench.BenchmarkCommand.class, io.prodgate.cli.bench.ScaleBenchmarkCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

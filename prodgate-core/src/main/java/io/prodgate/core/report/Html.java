@@ -44,13 +44,20 @@ final class Html {
     private final StringBuilder b = new StringBuilder();
 
     Html(String title, Verdict verdict, String subtitle) {
-        String v = verdict == null ? "INCONCLUSIVE" : verdict.name();
+        this(title, verdict == null ? "INCONCLUSIVE" : verdict.name(), verdict == null ? "INCONCLUSIVE"
+                : verdict.name(), subtitle);
+    }
+
+    /** A page whose header shows {@code headline}, coloured as the verdict {@code tone} (PASS, FAIL, INCONCLUSIVE). */
+    Html(String title, String tone, String headline, String subtitle) {
+        String v = tone;
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .append("<title>").append(esc(title)).append(": ").append(v).append("</title>")
+                .append("<title>").append(esc(title)).append(": ").append(esc(headline)).append("</title>")
                 .append("<link rel=\"stylesheet\" href=\"").append(STYLESHEET).append("\">")
                 .append("</head><body>\n<header class=\"").append(v).append("\"><h1>").append(esc(title))
-                .append("</h1><div class=\"verdict\" id=\"verdict\">").append(v).append("</div><div class=\"meta\">")
+                .append("</h1><div class=\"verdict\" id=\"verdict\">").append(esc(headline))
+                .append("</div><div class=\"meta\">")
                 .append(esc(subtitle)).append("</div></header>\n<main>\n");
     }
 
