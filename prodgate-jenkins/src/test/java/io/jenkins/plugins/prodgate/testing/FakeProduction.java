@@ -151,9 +151,11 @@ public final class FakeProduction implements AutoCloseable {
                 String answer = query(part.group(1), time);
                 int series = answer.indexOf("{\"metric\":{}");
                 if (series >= 0) {
-                    result.append(result.length() == 0 ? "" : ",").append("{\"metric\":{\"prodgate_figure\":\"")
-                            .append(part.group(2)).append("\"}").append(answer, series + "{\"metric\":{}".length(),
-                                    answer.lastIndexOf("]}}"));
+                    result.append(result.length() == 0 ? "" : ",")
+                            .append("{\"metric\":{\"prodgate_figure\":\"")
+                            .append(part.group(2))
+                            .append("\"}")
+                            .append(answer, series + "{\"metric\":{}".length(), answer.lastIndexOf("]}}"));
                 }
             }
             return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + result + "]}}";
