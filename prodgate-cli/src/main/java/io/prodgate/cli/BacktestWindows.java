@@ -45,7 +45,8 @@ final class BacktestWindows {
     /** The windows in {@code path}, in the file's order. */
     static List<Backtest.Window> read(Path path) throws UsageException {
         BacktestWindows reader = new BacktestWindows(path.toString());
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        Path fileName = path.getFileName();
+        String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
         boolean csv = name.endsWith(".csv");
         if (!csv && !name.endsWith(".yaml") && !name.endsWith(".yml") && !name.endsWith(".json")) {
             throw new UsageException(path + ": a window file is CSV (.csv) or YAML (.yaml, .yml)");

@@ -610,7 +610,7 @@ public final class ScaleBenchmarkCommand implements Callable<Integer> {
                     if (!a.isRegularFile()) {
                         continue;
                     }
-                    String name = f.getFileName().toString();
+                    String name = String.valueOf(f.getFileName());
                     now.put(name, a);
                     total += a.size();
                     BasicFileAttributes before = seen.get(name);

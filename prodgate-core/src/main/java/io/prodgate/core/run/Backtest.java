@@ -200,7 +200,8 @@ public final class Backtest {
 
     /** The file name of window {@code index}'s canary report beside the backtest's own {@code html}. */
     public static Path windowReport(Path html, int index) {
-        String name = html.getFileName().toString();
+        Path fileName = html.getFileName();
+        String name = fileName == null ? "backtest" : fileName.toString();
         String stem = name.endsWith(".html") ? name.substring(0, name.length() - 5) : name;
         return html.resolveSibling(String.format(java.util.Locale.ROOT, "%s-window-%03d.html", stem, index));
     }
@@ -260,6 +261,7 @@ public final class Backtest {
                 r.timeToFail() == null ? null : r.timeToFail().toMillis() / 1000.0, r.reasonTypes(),
                 r.reasons().stream().map(Reason::message).toList(), r.misjudged(),
                 r.plan() == null ? null : io.prodgate.core.report.PlanReport.of(r.plan()), r.error(),
-                r.report() == null ? null : r.report().getFileName().toString());
+                r.report() == null || r.report().getFileName() == null ? null
+                        : String.valueOf(r.report().getFileName()));
     }
 }
