@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prodgate.core.canary.BacktestSummary;
+import io.prodgate.core.config.ConfigNode;
 import io.prodgate.core.run.Backtest;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a backtest's window file: CSV with a header row, or YAML (a list of maps), with the fields {@code start}
@@ -345,34 +347,6 @@ final class BacktestWindows {
     }
 
     private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = 3;
-        for (String f : FIELDS) {
-            int d = distance(name.toLowerCase(Locale.ROOT), f);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = f;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return ConfigNode.nearest(name, Set.copyOf(FIELDS)).map(f -> " (did you mean '" + f + "'?)").orElse("");
     }
 }

@@ -296,7 +296,8 @@ public final class ConfigNode {
         return Double.isFinite(d) ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : Double.toString(d);
     }
 
-    private static Optional<String> nearest(String name, Set<String> known) {
+    /** The known name nearest to a misspelt {@code name}, if one is near enough to suggest ("did you mean"). */
+    public static Optional<String> nearest(String name, Set<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
